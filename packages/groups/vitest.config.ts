@@ -1,0 +1,3 @@
+import { klevelVitestProject } from '../../tools/vitest.shared';
+
+export default klevelVitestProject('groups');

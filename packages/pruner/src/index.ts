@@ -1,0 +1,2 @@
+// Public API: list every export by name.
+export {};

@@ -1,0 +1,10 @@
+export { describeBackends, onTestBackendReady, testBackends, useTestBackend } from './backend';
+export type { TestBackend } from './backend';
+export {
+  expectArraysClose,
+  expectNoLeaks,
+  expectTensorsClose,
+  maxRelativeDifference,
+  seededNormal,
+  seededRandom,
+} from './assert';

@@ -1,0 +1,3 @@
+import { klevelTsupConfig } from '../../tools/tsup.config.base';
+
+export default klevelTsupConfig();
