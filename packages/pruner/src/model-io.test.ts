@@ -1,0 +1,84 @@
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mlp, randomizeWeights, vggBn } from './__fixtures__/models';
+import { compareModels } from './equivalence';
+import { fileLoadHandler, loadModel, saveModel } from './model-io';
+
+let root = '';
+beforeAll(async () => {
+  root = await fsp.mkdtemp(join(tmpdir(), 'klevel-pruner-io-'));
+});
+afterAll(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+describeBackends('saveModel / loadModel', (backend) => {
+  it('round-trips a model with identical predictions, in the standard layout', async () => {
+    const model = vggBn();
+    randomizeWeights(model, 7);
+    const dir = join(root, `vgg-${backend}`);
+    const info = await expectNoLeaks(() => saveModel(model, dir));
+    expect(info.weightBytes).toBe(model.countParams() * 4);
+    const files = (await fsp.readdir(dir)).sort();
+    expect(files).toEqual(['model.json', 'weights.bin']);
+    const json = JSON.parse(await fsp.readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
+
+    const loaded = await loadModel(dir);
+    expect(compareModels(loaded, model).maxAbsoluteDifference).toBe(0);
+    // Stock tf.loadLayersModel reads the same files through a standard IO handler.
+    const stock = await tfl.loadLayersModel(fileLoadHandler(dir));
+    expect(compareModels(stock, model).maxAbsoluteDifference).toBe(0);
+    // No temporary directories are left beside the target.
+    expect((await fsp.readdir(root)).filter((f) => f.includes('klevel-'))).toEqual([]);
+    loaded.dispose();
+    stock.dispose();
+    model.dispose();
+  });
+
+  it('replaces an existing model atomically, and an interrupted save leaves the old files intact', async () => {
+    const first = mlp();
+    randomizeWeights(first, 1);
+    const second = mlp();
+    randomizeWeights(second, 2);
+    const dir = join(root, `atomic-${backend}`);
+    await saveModel(first, dir);
+    const oldJson = await fsp.readFile(join(dir, 'model.json'));
+    const oldBin = await fsp.readFile(join(dir, 'weights.bin'));
+
+    // The writer dies after writing weights.bin, before model.json (a crash midway through the save).
+    let calls = 0;
+    const failing = async (path: string, data: Uint8Array) => {
+      calls++;
+      if (calls === 2) throw new Error('disk full (injected)');
+      await fsp.writeFile(path, data);
+    };
+    await expect(saveModel(second, dir, { writeFile: failing })).rejects.toThrow(
+      /saveModel: writing .* failed, previous files left intact: disk full \(injected\)/,
+    );
+    expect(await fsp.readFile(join(dir, 'model.json'))).toEqual(oldJson);
+    expect(await fsp.readFile(join(dir, 'weights.bin'))).toEqual(oldBin);
+    expect((await fsp.readdir(root)).filter((f) => f.includes('klevel-'))).toEqual([]);
+    const stillFirst = await loadModel(dir);
+    expect(compareModels(stillFirst, first).maxAbsoluteDifference).toBe(0);
+
+    // A successful save replaces the model.
+    await saveModel(second, dir);
+    const nowSecond = await loadModel(dir);
+    expect(compareModels(nowSecond, second).maxAbsoluteDifference).toBe(0);
+    expect(compareModels(nowSecond, first).maxAbsoluteDifference).toBeGreaterThan(0);
+    for (const m of [first, second, stillFirst, nowSecond]) m.dispose();
+  });
+
+  it('gives clear errors for bad arguments and missing files', async () => {
+    const model = mlp();
+    await expect(saveModel(model, '')).rejects.toThrow(/saveModel: 'dir' must be a non-empty path/);
+    await expect(loadModel(join(root, 'missing'))).rejects.toThrow(/loadModel: cannot read .*model\.json/);
+    model.dispose();
+  });
+});

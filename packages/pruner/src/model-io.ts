@@ -1,0 +1,191 @@
+/**
+ * Saving and loading models on Node file systems without tfjs-node: the standard `model.json` +
+ * `weights.bin` layout (readable by stock `tf.loadLayersModel` through any IO handler that serves those
+ * files), written atomically: everything goes to a temporary directory beside the target, is fsync'ed,
+ * and only then replaces the target with renames. An interrupted save leaves the previous files intact.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+/** Writes one file completely (used for every file of a save; injectable for tests and custom storage). */
+export type FileWriter = (path: string, data: Uint8Array) => Promise<void>;
+
+/** Options of {@link saveModel}. */
+export interface SaveModelOptions {
+  /** Also save the optimizer state. Defaults to false. */
+  includeOptimizer?: boolean;
+  /** How a file is written and flushed. Defaults to open + write + fsync + close. */
+  writeFile?: FileWriter;
+}
+
+/** Result of {@link saveModel}. */
+export interface SaveModelResult {
+  /** Absolute path of the directory that now holds model.json and weights.bin. */
+  dir: string;
+  /** Bytes of model.json. */
+  modelJsonBytes: number;
+  /** Bytes of weights.bin. */
+  weightBytes: number;
+}
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+
+const durableWrite: FileWriter = async (path, data) => {
+  const fh = await fsp.open(path, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+};
+
+async function syncDir(path: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(path, 'r');
+    await fh.sync();
+  } catch {
+    // Directory fsync is not supported on every platform (e.g. Windows); the renames are still atomic.
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fsp.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A tfjs `IOHandler` whose `save` writes `model.json` and `weights.bin` into `dir` (no atomicity of its
+ * own; {@link saveModel} wraps it in a temporary directory).
+ *
+ * @param dir Target directory (created if missing).
+ * @param writeFile How to write one file. Defaults to a durable (fsync'ed) write.
+ */
+export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrite): tf.io.IOHandler {
+  return tf.io.withSaveHandler(async (a) => {
+    await fsp.mkdir(dir, { recursive: true });
+    const weightData = a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
+    const json = {
+      modelTopology: a.modelTopology,
+      format: a.format,
+      generatedBy: a.generatedBy,
+      convertedBy: a.convertedBy,
+      ...(a.trainingConfig != null ? { trainingConfig: a.trainingConfig } : {}),
+      ...(a.userDefinedMetadata != null ? { userDefinedMetadata: a.userDefinedMetadata } : {}),
+      weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: a.weightSpecs ?? [] }],
+    };
+    const jsonBytes = new TextEncoder().encode(JSON.stringify(json));
+    await writeFile(join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
+    await writeFile(join(dir, MODEL_JSON), jsonBytes);
+    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+  });
+}
+
+/**
+ * A tfjs `IOHandler` whose `load` reads a `model.json` (+ the weight files its manifest lists) from `dir`.
+ * Use it with stock `tf.loadLayersModel(fileLoadHandler(dir))`.
+ *
+ * @param dir Directory holding model.json.
+ */
+export function fileLoadHandler(dir: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const jsonPath = join(dir, MODEL_JSON);
+      let text: string;
+      try {
+        text = await fsp.readFile(jsonPath, 'utf8');
+      } catch (e) {
+        throw new Error(`loadModel: cannot read '${jsonPath}' (${(e as Error).message}). Was the model saved there?`);
+      }
+      const json = JSON.parse(text) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs = manifest.flatMap((g) => g.weights);
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          for (const p of group.paths) {
+            const b = await fsp.readFile(join(dir, p));
+            buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+          }
+        }
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
+
+/**
+ * Saves `model` to `dir` as model.json + weights.bin, atomically: the files are written and fsync'ed in
+ * a temporary directory beside `dir`, then `dir` is replaced by renames. If the save fails or is
+ * interrupted, the previous contents of `dir` stay intact (a crash between the two renames leaves them in
+ * `<dir>.klevel-old-*`).
+ *
+ * @param model The model to save.
+ * @param dir Target directory.
+ * @param options `includeOptimizer` (default false) and an injectable `writeFile`.
+ * @example
+ * await saveModel(small, 'out/pruned');
+ * const again = await loadModel('out/pruned');
+ */
+export async function saveModel(
+  model: tfl.LayersModel,
+  dir: string,
+  options: SaveModelOptions = {},
+): Promise<SaveModelResult> {
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new TypeError(`saveModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
+  }
+  const target = resolve(dir);
+  const parent = dirname(target);
+  await fsp.mkdir(parent, { recursive: true });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(parent, `.${basename(target)}.klevel-tmp-${tag}`);
+  const old = join(parent, `.${basename(target)}.klevel-old-${tag}`);
+  try {
+    await model.save(fileSaveHandler(tmp, options.writeFile ?? durableWrite), {
+      includeOptimizer: options.includeOptimizer ?? false,
+    });
+    await syncDir(tmp);
+  } catch (e) {
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw new Error(`saveModel: writing '${target}' failed, previous files left intact: ${(e as Error).message}`);
+  }
+  const hadOld = await exists(target);
+  if (hadOld) await fsp.rename(target, old);
+  try {
+    await fsp.rename(tmp, target);
+  } catch (e) {
+    if (hadOld) await fsp.rename(old, target);
+    await fsp.rm(tmp, { recursive: true, force: true });
+    throw new Error(`saveModel: moving the new files into '${target}' failed: ${(e as Error).message}`);
+  }
+  await syncDir(parent);
+  if (hadOld) await fsp.rm(old, { recursive: true, force: true });
+  const [j, w] = await Promise.all([fsp.stat(join(target, MODEL_JSON)), fsp.stat(join(target, WEIGHTS_BIN))]);
+  return { dir: target, modelJsonBytes: j.size, weightBytes: w.size };
+}
+
+/**
+ * Loads a model saved by {@link saveModel} (or any model.json + weight files layout) from a directory.
+ *
+ * @param dir Directory holding model.json.
+ * @param options Passed to `tf.loadLayersModel` (e.g. `strict`).
+ * @example
+ * const model = await loadModel('out/pruned');
+ */
+export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promise<tfl.LayersModel> {
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new TypeError(`loadModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
+  }
+  return tfl.loadLayersModel(fileLoadHandler(resolve(dir)), options);
+}

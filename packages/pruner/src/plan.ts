@@ -1,0 +1,132 @@
+/**
+ * `planPruning`: decide which groups to remove and turn them into a per-weight, per-axis list of kept
+ * indices (a JSON {@link PruningPlan} a user can review or edit before {@link applyPlan}).
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { GroupPartition } from '@klevel/groups';
+import { buildPartition, type PartitionSpec } from './groups-adapter';
+import { type GroupStats, measureGroup, WeightReader } from './group-stats';
+import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
+import { PLAN_FORMAT } from './plan-types';
+import { type SelectionOptions, selectGroups } from './select-groups';
+import { flattenLayers, weightNameOf } from './topology';
+
+/** Options of {@link planPruning}. */
+export interface PlanPruningOptions extends SelectionOptions {
+  /**
+   * The groups to consider: a partition already built with @klevel/groups, or a spec for it. Defaults to
+   * filters/neurons over every prunable layer.
+   */
+  groups?: GroupPartition | PartitionSpec;
+}
+
+function isPartition(x: unknown): x is GroupPartition {
+  return x != null && typeof x === 'object' && Array.isArray((x as GroupPartition).groups);
+}
+
+type Removal = Map<string, Map<number, Set<number>>>; // variableName -> axis -> removed indices
+
+function removalOf(groups: readonly GroupStats[], reader: WeightReader): Removal {
+  const out: Removal = new Map();
+  for (const s of groups) {
+    for (const slice of s.group.slices) {
+      const name = reader.variable(slice).name;
+      let axes = out.get(name);
+      if (!axes) out.set(name, (axes = new Map()));
+      let set = axes.get(slice.axis);
+      if (!set) axes.set(slice.axis, (set = new Set()));
+      for (const i of slice.indices) set.add(i);
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts back the largest removed group touching any weight axis that would lose every index, until no
+ * axis is empty (a layer keeps at least one, zero, channel rather than becoming a broken 0-channel layer).
+ */
+function keepLastChannels(removed: GroupStats[], reader: WeightReader, kept: PlannedGroup[]): GroupStats[] {
+  let current = removed;
+  for (;;) {
+    const removal = removalOf(current, reader);
+    let emptied: { variable: string; axis: number } | undefined;
+    for (const [variable, axes] of removal) {
+      const v = reader.variable({ variableName: variable, layerName: '', weightName: '' });
+      for (const [axis, set] of axes) if (set.size >= (v.shape[axis] as number)) emptied = { variable, axis };
+    }
+    if (emptied === undefined) return current;
+    const { variable, axis } = emptied;
+    const touching = current.filter((s) =>
+      s.group.slices.some((sl) => sl.axis === axis && reader.variable(sl).name === variable),
+    );
+    const best = touching.sort((a, b) => b.norm - a.norm || a.group.index - b.group.index)[0] as GroupStats;
+    kept.push({
+      id: best.group.id,
+      layerName: best.group.layerName,
+      type: best.group.type,
+      index: best.group.index,
+      norm: best.norm,
+      maxAbs: best.maxAbs,
+      reason: 'last-channel',
+      detail: `removing it would leave '${variable}' axis ${axis} empty; one channel is kept`,
+    });
+    current = current.filter((s) => s !== best);
+  }
+}
+
+/**
+ * Plans the removal of groups from `model` (read only) without building anything.
+ *
+ * By default every structurally removable group whose regularized parameters are all exactly zero is
+ * removed (`tolerance` relaxes "zero"); `select` and `keep` choose groups explicitly instead, `roundTo`
+ * keeps channel counts at multiples of N, and `exclude` protects layers. When every group of a weight axis
+ * would go, the largest one is kept so no layer ends up with zero channels (reason 'last-channel').
+ *
+ * @param model The model (not modified).
+ * @param options Selection options and the group partition or spec.
+ * @returns A JSON-serializable plan; `plan.layers` is empty when nothing is removed.
+ * @example
+ * const plan = planPruning(model, { roundTo: 8 });
+ * console.log(plan.groups.removed.length, 'groups removed');
+ * const small = await applyPlan(model, plan);
+ */
+export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions = {}): PruningPlan {
+  const partition = isPartition(options.groups) ? options.groups : buildPartition(model, options.groups);
+  const reader = new WeightReader(model);
+  const stats = partition.groups.map((g) => measureGroup(g, reader));
+  const selection = selectGroups(stats, options);
+  const kept = [...selection.decisions.kept];
+  const removed = keepLastChannels(selection.removed, reader, kept);
+  const removedIds = new Set(removed.map((s) => s.group.id));
+  const removal = removalOf(removed, reader);
+
+  const layers: LayerPlan[] = [];
+  for (const layer of flattenLayers(model)) {
+    const weights: WeightPlan[] = [];
+    for (const w of layer.weights) {
+      const axes = removal.get(w.name);
+      if (axes === undefined) continue;
+      const shape = [...w.shape] as number[];
+      weights.push({
+        weightName: weightNameOf(w),
+        variableName: w.name,
+        shape,
+        axes: [...axes.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([axis, set]) => ({
+            axis,
+            size: shape[axis] as number,
+            kept: Array.from({ length: shape[axis] as number }, (_, i) => i).filter((i) => !set.has(i)),
+          })),
+      });
+    }
+    if (weights.length > 0) layers.push({ layerName: layer.name, className: layer.getClassName(), weights });
+  }
+  return {
+    format: PLAN_FORMAT,
+    version: 1,
+    modelName: model.name,
+    groups: { removed: selection.decisions.removed.filter((g) => removedIds.has(g.id)), kept },
+    layers,
+  };
+}

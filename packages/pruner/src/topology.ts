@@ -1,0 +1,67 @@
+/**
+ * Thin helpers over a tfjs-layers model and its serialized (Keras-style) topology JSON: find every layer
+ * (including layers of nested models) and the weights it owns by short weight name.
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+type Layer = tfl.layers.Layer;
+
+/** A JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+/** True when the layer is itself a model (a nested Sequential or functional model). */
+export function isNestedModel(layer: Layer): boolean {
+  return MODEL_CLASSES.has(layer.getClassName()) && Array.isArray((layer as unknown as { layers?: unknown }).layers);
+}
+
+/** Every non-model layer of `model`, depth first, nested models expanded, in layer order. */
+export function flattenLayers(model: tfl.LayersModel): Layer[] {
+  const out: Layer[] = [];
+  const visit = (layers: Layer[]) => {
+    for (const layer of layers) {
+      if (isNestedModel(layer)) visit((layer as unknown as tfl.LayersModel).layers);
+      else out.push(layer);
+    }
+  };
+  visit(model.layers);
+  return out;
+}
+
+/** Short weight name: the part of `originalName` after the last '/' ('conv2d_1/kernel' -> 'kernel'). */
+export function weightNameOf(variable: tfl.LayerVariable): string {
+  const original = variable.originalName;
+  return original.slice(original.lastIndexOf('/') + 1);
+}
+
+/**
+ * Maps layer name -> the `{class_name, config}` entry of that layer inside a serialized topology, nested
+ * model configs included. The entries are the live objects of `topology`, so edits land in it.
+ */
+export function indexLayerEntries(topology: JsonObject): Map<string, JsonObject> {
+  const out = new Map<string, JsonObject>();
+  const visit = (modelConfig: JsonObject) => {
+    const layers = modelConfig.layers;
+    if (!Array.isArray(layers)) return;
+    for (const entry of layers as JsonObject[]) {
+      const config = entry.config as JsonObject | undefined;
+      const name = (config?.name ?? entry.name) as string | undefined;
+      if (MODEL_CLASSES.has(entry.class_name as string) && config != null) {
+        visit(config);
+        continue;
+      }
+      if (name !== undefined) out.set(name, entry);
+    }
+  };
+  let root = topology;
+  if (root.model_config != null) root = root.model_config as JsonObject;
+  visit(root.config as JsonObject);
+  return out;
+}
+
+/** `model.toJSON(null, false)` as a deep-copied plain object. */
+export function serializeTopology(model: tfl.LayersModel): JsonObject {
+  const json = model.toJSON(null, false) as unknown;
+  return JSON.parse(JSON.stringify(json)) as JsonObject;
+}
