@@ -1,0 +1,203 @@
+/**
+ * Drift guards. The training kernels call other kernels of a backend directly (below the engine),
+ * so they depend on kernel names, attribute names and semantics that tfjs does not promise to
+ * keep. Registration therefore checks (1) the tfjs-core version, (2) that every composed kernel
+ * exists, and (3) by running each new kernel once on a tiny problem against a naive loop, that
+ * the composed kernels still behave as expected.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { convGeometry } from './geometry';
+import { naiveConvGradients } from './reference';
+
+/** The tfjs-core versions the kernels were verified against (semver range). */
+export const SUPPORTED_TFJS_CORE_RANGE = '>=4.22.0 <4.23.0';
+
+const SUPPORTED_MAJOR_MINOR = '4.22';
+
+/** Kernels the composites call, per backend. */
+export const COMPOSED_KERNELS: Readonly<Record<'wasm' | 'cpu', readonly string[]>> = {
+  wasm: [
+    'Conv2D',
+    'DepthwiseConv2dNative',
+    'Transpose',
+    'PadV2',
+    'Slice',
+    'StridedSlice',
+    'Reverse',
+    'Reshape',
+    'Concat',
+    'Sum',
+    'Fill',
+    'Identity',
+  ],
+  cpu: ['Conv2D', 'Transpose', 'PadV2', 'Slice', 'Reshape', 'Identity'],
+};
+
+/**
+ * Throws unless `version` (default: the loaded tfjs-core) is in {@link SUPPORTED_TFJS_CORE_RANGE}.
+ * @param version a tfjs-core version string, e.g. `tf.version_core`.
+ */
+export function checkTfjsCoreVersion(version: string = tf.version_core): void {
+  const mm = /^(\d+)\.(\d+)\./.exec(version);
+  if (mm == null || `${mm[1]}.${mm[2]}` !== SUPPORTED_MAJOR_MINOR) {
+    throw new Error(
+      `@klevel/wasm-train: @tensorflow/tfjs-core ${version} is not supported; the training kernels reach into ` +
+        `backend internals and are verified for ${SUPPORTED_TFJS_CORE_RANGE} only. Install @tensorflow/tfjs-core, ` +
+        '-backend-wasm and -backend-cpu 4.22.x, or pass { allowUntestedTfjsVersion: true } to rely on the ' +
+        'runtime self-check alone.',
+    );
+  }
+}
+
+/** Throws naming every kernel of `names` that `backendName` lacks. */
+export function checkComposedKernels(backendName: string, names: readonly string[]): void {
+  const missing = names.filter((k) => tf.getKernel(k, backendName) == null);
+  if (missing.length > 0) {
+    throw new Error(
+      `@klevel/wasm-train: backend '${backendName}' lacks the kernel(s) ${missing.join(', ')} that the training ` +
+        `kernels are composed from (tfjs-core ${tf.version_core}; supported ${SUPPORTED_TFJS_CORE_RANGE}).`,
+    );
+  }
+}
+
+interface WritableBackend {
+  write(values: tf.BackendValues, shape: number[], dtype: tf.DataType): object;
+  readSync(dataId: object): tf.BackendValues;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+interface ConvProbe {
+  name: string;
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: 'same' | 'valid';
+  depthwise: boolean;
+}
+
+const CONV_PROBES: ConvProbe[] = [
+  {
+    name: 'conv s2',
+    xShape: [2, 6, 5, 3],
+    filterShape: [3, 2, 3, 4],
+    strides: [2, 1],
+    dilations: [1, 1],
+    pad: 'same',
+    depthwise: false,
+  },
+  {
+    name: 'conv d2',
+    xShape: [1, 7, 6, 2],
+    filterShape: [2, 3, 2, 3],
+    strides: [1, 1],
+    dilations: [2, 1],
+    pad: 'valid',
+    depthwise: false,
+  },
+  {
+    name: 'depthwise s2',
+    xShape: [2, 5, 5, 2],
+    filterShape: [3, 3, 2, 2],
+    strides: [2, 2],
+    dilations: [1, 1],
+    pad: 'same',
+    depthwise: true,
+  },
+];
+
+function probeValues(size: number, seed: number): Float32Array {
+  const v = new Float32Array(size);
+  for (let i = 0; i < size; i++) v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 0.9;
+  return v;
+}
+
+/**
+ * Runs `kernels` (name to kernel function) of `backendName` on tiny problems and compares them with
+ * naive loops; throws naming the kernel and the error on any mismatch. Pure backend-level calls:
+ * no engine tensors are created.
+ */
+export function selfCheckKernels(
+  backendName: string,
+  backend: tf.KernelBackend,
+  kernels: ReadonlyMap<string, tf.KernelFunc>,
+): void {
+  const be = backend as unknown as WritableBackend;
+  const owned: object[] = [];
+  const input = (values: Float32Array | Int32Array, shape: number[], dtype: tf.DataType): tf.TensorInfo => {
+    const dataId = be.write(values, shape, dtype);
+    owned.push(dataId);
+    return { dataId, shape, dtype };
+  };
+  const runAndRead = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): Float32Array => {
+    const fn = kernels.get(name) as tf.KernelFunc;
+    const out = fn({ inputs, backend, attrs }) as tf.TensorInfo;
+    owned.push(out.dataId);
+    return Float32Array.from(be.readSync(out.dataId) as Float32Array);
+  };
+  const expectClose = (name: string, probe: string, got: ArrayLike<number>, want: ArrayLike<number>) => {
+    let maxAbs = 0;
+    let maxDiff = got.length === want.length ? 0 : Number.POSITIVE_INFINITY;
+    for (let i = 0; i < want.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(want[i] as number));
+      maxDiff = Math.max(maxDiff, Math.abs((got[i] as number) - (want[i] as number)));
+    }
+    if (!(maxDiff <= 1e-4 * (maxAbs + 1e-6))) {
+      throw new Error(
+        `@klevel/wasm-train: self-check of '${name}' on backend '${backendName}' failed (${probe}: max error ` +
+          `${maxDiff} vs max |reference| ${maxAbs}). The composed kernels no longer behave as in tfjs-core ` +
+          `${SUPPORTED_TFJS_CORE_RANGE}; tfjs-core ${tf.version_core} is loaded.`,
+      );
+    }
+  };
+  try {
+    for (const p of CONV_PROBES) {
+      const dwName = p.depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter';
+      const dxName = p.depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput';
+      if (!kernels.has(dwName) && !kernels.has(dxName)) continue;
+      const attrs = { strides: p.strides, dilations: p.dilations, pad: p.pad, dataFormat: 'NHWC' };
+      const g = convGeometry(p.xShape, p.filterShape, attrs, p.depthwise);
+      const co = p.depthwise ? p.filterShape[2] * p.filterShape[3] : p.filterShape[3];
+      const dyShape: [number, number, number, number] = [g.batch, g.outHeight, g.outWidth, co];
+      const x = probeValues(tf.util.sizeFromShape(p.xShape), 1);
+      const w = probeValues(tf.util.sizeFromShape(p.filterShape), 2);
+      const dy = probeValues(tf.util.sizeFromShape(dyShape), 3);
+      const ref = naiveConvGradients(
+        { ...g, xShape: p.xShape, filterShape: p.filterShape, dyShape, depthwise: p.depthwise },
+        x,
+        w,
+        dy,
+      );
+      const dyInfo = input(dy, dyShape, 'float32');
+      if (kernels.has(dwName)) {
+        const got = runAndRead(
+          dwName,
+          { x: input(x, p.xShape, 'float32'), dy: dyInfo },
+          { ...attrs, filterShape: p.filterShape },
+        );
+        expectClose(dwName, p.name, got, ref.dw);
+      }
+      if (kernels.has(dxName)) {
+        const got = runAndRead(
+          dxName,
+          { dy: dyInfo, filter: input(w, p.filterShape, 'float32') },
+          { ...attrs, inputShape: p.xShape },
+        );
+        expectClose(dxName, p.name, got, ref.dx);
+      }
+    }
+    if (kernels.has('UnsortedSegmentSum')) {
+      const got = runAndRead(
+        'UnsortedSegmentSum',
+        {
+          x: input(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [4, 2], 'float32'),
+          segmentIds: input(Int32Array.from([2, 0, 2, -1]), [4], 'int32'),
+        },
+        { numSegments: 3 },
+      );
+      expectClose('UnsortedSegmentSum', 'segments', got, [3, 4, 0, 0, 6, 8]);
+    }
+  } finally {
+    for (const id of owned) be.disposeData(id, true);
+  }
+}
