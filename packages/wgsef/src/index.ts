@@ -1,2 +1,46 @@
 // Public API: list every export by name.
-export {};
+
+// Host math (float64, no tfjs)
+export { wgsefGradient, wgsefProx, wgsefValue } from './wgsef';
+export type { WgsefOptions, WgsefProxOptions } from './wgsef';
+export { DEFAULT_ROOT_METHOD, weightedSefProx } from './weighted-sef-prox';
+export type { WeightedSefProxOptions } from './weighted-sef-prox';
+export type { RootMethod } from './root-finding';
+export { kSupportNorm, sefGradient, sefProx, sefValue } from './sef';
+export { groupLassoNormsProx, groupLassoProx, groupLassoValue } from './group-lasso';
+export type { GroupLassoOptions, GroupLassoProxOptions } from './group-lasso';
+export { defaultGroupWeights, groupNorms } from './group-norms';
+export { topKGroups } from './top-k';
+export { selectKth } from './select';
+
+// Tensor path (device side)
+export { groupSquaredNorms, layoutGroupSizes } from './tensor/layout';
+export type { TensorLayoutTerm } from './tensor/layout';
+export { scaleGroups } from './tensor/scale';
+export { groupLassoProxTensors, wgsefProxTensors } from './tensor/prox-tensors';
+export type {
+  GroupLassoProxTensorsOptions,
+  TensorProxResult,
+  WgsefProxTensorsOptions,
+} from './tensor/prox-tensors';
+
+// Model-level regularizers (tfjs-layers): wgsef(), groupLasso()
+import './regularizer/register';
+export { registerWgsefRegularizers } from './regularizer/register';
+export { WgsefRegularizer, wgsef } from './regularizer/wgsef-regularizer';
+export type { WgsefRegularizerArgs } from './regularizer/wgsef-regularizer';
+export { GroupLassoRegularizer, groupLasso } from './regularizer/group-lasso-regularizer';
+export { GroupRegularizer, isGroupRegularizer } from './regularizer/group-regularizer';
+export type { FinalizeResult, GroupSparsity, ProxResult, SparsityStats } from './regularizer/group-regularizer';
+export type {
+  GradientMode,
+  GroupRegularizerArgs,
+  GroupsOption,
+  GroupWeighting,
+  KeepSpec,
+  ScalarOrSchedule,
+} from './regularizer/options';
+export type { GroupLayout } from './regularizer/layout';
+export type { KeepBudget } from './regularizer/budget';
+export type { LossOrMetricFn } from './regularizer/loss';
+export { groupProductSums, scaleTerm } from './regularizer/device';
