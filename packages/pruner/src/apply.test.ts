@@ -8,7 +8,13 @@ import { compareModels } from './equivalence';
 import type { LayerPlan, PruningPlan } from './plan-types';
 
 function handPlan(layers: LayerPlan[]): PruningPlan {
-  return { format: 'klevel-pruning-plan', version: 1, modelName: 'm', groups: { removed: [], kept: [] }, layers };
+  return {
+    format: 'klevel-pruning-plan',
+    version: 1,
+    modelName: 'm',
+    groups: { removed: [], kept: [] },
+    layers,
+  };
 }
 
 /** Zeroes conv1 filters 1 and 4 (kernel + bias) and returns the matching hand-written plan. */
@@ -35,7 +41,9 @@ function sparseLenet(): { model: tfl.LayersModel; plan: PruningPlan; conv1: stri
     {
       layerName: conv2.name,
       className: 'Conv2D',
-      weights: [{ weightName: 'kernel', variableName: '', shape: [3, 3, 6, 16], axes: [{ axis: 2, size: 6, kept }] }],
+      weights: [
+        { weightName: 'kernel', variableName: '', shape: [3, 3, 6, 16], axes: [{ axis: 2, size: 6, kept }] },
+      ],
     },
   ]);
   return { model, plan, conv1: conv1.name, conv2: conv2.name };
@@ -94,7 +102,9 @@ describeBackends('applyPlan', () => {
       return p;
     };
     const before = tf.memory().numTensors;
-    await expect(applyPlan(model, { format: 'x' } as never)).rejects.toThrow(/expected a plan from planPruning/);
+    await expect(applyPlan(model, { format: 'x' } as never)).rejects.toThrow(
+      /expected a plan from planPruning/,
+    );
     await expect(
       applyPlan(
         model,
@@ -126,7 +136,9 @@ describeBackends('applyPlan', () => {
           p.layers[0]!.weights[1]!.axes[0]!.kept = [0, 1, 2, 3];
         }),
       ),
-    ).rejects.toThrow(new RegExp(`inconsistent plan for layer '${conv1}'.*bias axis 0 must keep the same indices`));
+    ).rejects.toThrow(
+      new RegExp(`inconsistent plan for layer '${conv1}'.*bias axis 0 must keep the same indices`),
+    );
     await expect(
       applyPlan(
         model,
@@ -169,7 +181,12 @@ describeBackends('applyPlan', () => {
         layerName: last.name,
         className: 'Dense',
         weights: [
-          { weightName: 'kernel', variableName: '', shape: [16, 10], axes: [{ axis: 1, size: 10, kept: [0, 1] }] },
+          {
+            weightName: 'kernel',
+            variableName: '',
+            shape: [16, 10],
+            axes: [{ axis: 1, size: 10, kept: [0, 1] }],
+          },
           { weightName: 'bias', variableName: '', shape: [10], axes: [{ axis: 0, size: 10, kept: [0, 1] }] },
         ],
       },

@@ -8,8 +8,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { gatherSafe } from '@klevel/wasm-train';
 import type { AxisPlan, LayerPlan, PruningPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
-import { registerBuiltinSurgeryHandlers } from './surgery/builtin';
-import { getSurgeryHandler, type SurgeryContext, type SurgeryHandler } from './surgery/handler';
+import type { SurgeryContext, SurgeryHandler } from './surgery/handler';
+import { getSurgeryHandler } from './surgery/registry';
 import { flattenLayers, indexLayerEntries, serializeTopology, weightNameOf } from './topology';
 
 /** Options of {@link applyPlan}. */
@@ -49,7 +49,9 @@ function checkAxis(where: string, a: AxisPlan, shape: readonly number[], allowed
   }
   const size = shape[a.axis] as number;
   if (a.size !== size) {
-    throw new RangeError(`applyPlan: ${where}: plan says axis ${a.axis} has size ${a.size}, model has ${size}.`);
+    throw new RangeError(
+      `applyPlan: ${where}: plan says axis ${a.axis} has size ${a.size}, model has ${size}.`,
+    );
   }
   if (!Array.isArray(a.kept) || a.kept.length === 0) {
     throw new RangeError(
@@ -89,13 +91,18 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
   for (const lp of plan.layers) {
     const layer = byName.get(lp.layerName);
     if (layer === undefined) {
-      throw new Error(`applyPlan: the plan names layer '${lp.layerName}', which model '${model.name}' does not have.`);
+      throw new Error(
+        `applyPlan: the plan names layer '${lp.layerName}', which model '${model.name}' does not have.`,
+      );
     }
-    if (seen.has(lp.layerName)) throw new Error(`applyPlan: layer '${lp.layerName}' appears twice in the plan.`);
+    if (seen.has(lp.layerName))
+      throw new Error(`applyPlan: layer '${lp.layerName}' appears twice in the plan.`);
     seen.add(lp.layerName);
     const className = layer.getClassName();
     if (lp.className !== className) {
-      throw new Error(`applyPlan: plan says layer '${lp.layerName}' is a ${lp.className}, the model has a ${className}.`);
+      throw new Error(
+        `applyPlan: plan says layer '${lp.layerName}' is a ${lp.className}, the model has a ${className}.`,
+      );
     }
     const handler = getSurgeryHandler(className, options.handlers);
     if (handler === undefined) {
@@ -113,7 +120,9 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
       const where = `layer '${lp.layerName}' weight '${wp.weightName}'`;
       const shape = oldShapes[wp.weightName];
       if (shape === undefined) {
-        throw new Error(`applyPlan: ${where} does not exist; the layer has [${Object.keys(oldShapes).join(', ')}].`);
+        throw new Error(
+          `applyPlan: ${where} does not exist; the layer has [${Object.keys(oldShapes).join(', ')}].`,
+        );
       }
       const allowed = handler.prunableAxes[wp.weightName] ?? [];
       const axesSeen = new Set<number>();
@@ -124,11 +133,38 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
         (newShapes[wp.weightName] as number[])[a.axis] = a.kept.length;
       }
     }
-    const ctx: SurgeryContext = { layerName: lp.layerName, className, oldShapes, newShapes, plan: lp };
+    const ctx: SurgeryContext = {
+      layerName: lp.layerName,
+      className,
+      oldShapes,
+      newShapes,
+      plan: lp,
+      outputShape: layer.outputShape,
+    };
     const problems = handler.validate?.(ctx) ?? [];
     if (problems.length > 0) {
-      throw new Error(`applyPlan: inconsistent plan for layer '${lp.layerName}' (${className}): ${problems.join('; ')}.`);
+      throw new Error(
+        `applyPlan: inconsistent plan for layer '${lp.layerName}' (${className}): ${problems.join('; ')}.`,
+      );
     }
+    prepared.push({ layer, plan: lp, handler, ctx });
+  }
+  // Weightless layers whose config encodes the channel count are rewritten even when not planned.
+  for (const layer of byName.values()) {
+    if (seen.has(layer.name)) continue;
+    const className = layer.getClassName();
+    const handler = getSurgeryHandler(className, options.handlers);
+    if (handler?.alwaysRewrite !== true) continue;
+    const lp: LayerPlan = { layerName: layer.name, className, weights: [] };
+    const shapes = Object.fromEntries(layer.weights.map((w) => [weightNameOf(w), [...w.shape] as number[]]));
+    const ctx: SurgeryContext = {
+      layerName: layer.name,
+      className,
+      oldShapes: shapes,
+      newShapes: shapes,
+      plan: lp,
+      outputShape: layer.outputShape,
+    };
     prepared.push({ layer, plan: lp, handler, ctx });
   }
   return prepared;
@@ -156,14 +192,15 @@ export async function applyPlan(
   plan: PruningPlan,
   options: ApplyPlanOptions = {},
 ): Promise<tfl.LayersModel> {
-  registerBuiltinSurgeryHandlers();
   const prepared = prepare(model, plan, options);
   const topology = serializeTopology(model);
   const entries = indexLayerEntries(topology);
   for (const p of prepared) {
     const entry = entries.get(p.layer.name);
     if (entry === undefined) {
-      throw new Error(`applyPlan: layer '${p.layer.name}' was not found in the serialized topology of '${model.name}'.`);
+      throw new Error(
+        `applyPlan: layer '${p.layer.name}' was not found in the serialized topology of '${model.name}'.`,
+      );
     }
     entry.config = p.handler.rewriteConfig(entry.config as Record<string, unknown>, p.ctx);
   }
@@ -207,11 +244,12 @@ function copyWeights(
       for (const w of layer.weights) {
         const name = weightNameOf(w);
         const src = oldWeights.get(name);
-        if (src === undefined) throw new Error(`applyPlan: layer '${layer.name}' has a new weight '${name}'.`);
+        if (src === undefined)
+          throw new Error(`applyPlan: layer '${layer.name}' has a new weight '${name}'.`);
         const axes = lp?.weights.find((x) => x.weightName === name)?.axes ?? [];
         const value = gatherKept(src.read(), axes);
         values.push(value);
-        if (!tf.util.arraysEqual(value.shape, w.shape)) {
+        if (!tf.util.arraysEqual(value.shape, w.shape as number[])) {
           throw new Error(
             `applyPlan: layer '${layer.name}' (${layer.getClassName()}) weight '${name}' has shape [${value.shape}] ` +
               `after the plan, but the rebuilt layer expects [${w.shape}]. The plan is inconsistent: a layer ` +

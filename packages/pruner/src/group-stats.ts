@@ -34,7 +34,8 @@ export class WeightReader {
   /** The variable a slice refers to (by variable name, else by layer + weight name). */
   variable(slice: Pick<WeightSlice, 'variableName' | 'layerName' | 'weightName'>): tfl.LayerVariable {
     const v =
-      this.byVariable.get(slice.variableName) ?? this.byLayerWeight.get(`${slice.layerName}\u0000${slice.weightName}`);
+      this.byVariable.get(slice.variableName) ??
+      this.byLayerWeight.get(`${slice.layerName}\u0000${slice.weightName}`);
     if (v === undefined) {
       throw new Error(
         `planPruning: the partition refers to weight '${slice.variableName}' (layer '${slice.layerName}', ` +
@@ -79,6 +80,31 @@ export function forEachInSlice(
   }
 }
 
+/**
+ * Like {@link forEachInSlice} for a whole {@link WeightSlice}, including multi-axis slices (`axes` set:
+ * `indices` are row-major positions over `shape[axes]`, as in 'filter-shapes' and 'weights' groups).
+ */
+export function forEachInSliceOf(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  slice: Pick<WeightSlice, 'axis' | 'indices' | 'axes'>,
+  visit: (value: number, flatIndex: number) => void,
+): void {
+  const axes = slice.axes;
+  if (axes === undefined || axes.length <= 1) {
+    forEachInSlice(data, shape, slice.axis, slice.indices, visit);
+    return;
+  }
+  const wanted = new Set(slice.indices);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  for (let f = 0; f < data.length; f++) {
+    let pos = 0;
+    for (const ax of axes)
+      pos = pos * (shape[ax] as number) + (Math.floor(f / (strides[ax] as number)) % (shape[ax] as number));
+    if (wanted.has(pos)) visit(data[f] as number, f);
+  }
+}
+
 /** Measures one group's regularized slices. */
 export function measureGroup(group: Group, reader: WeightReader): GroupStats {
   let sumSq = 0;
@@ -86,7 +112,7 @@ export function measureGroup(group: Group, reader: WeightReader): GroupStats {
   for (const slice of group.slices) {
     if (!slice.regularized) continue;
     const v = reader.variable(slice);
-    forEachInSlice(reader.values(v), v.shape as number[], slice.axis, slice.indices, (x) => {
+    forEachInSliceOf(reader.values(v), v.shape as number[], slice, (x) => {
       sumSq += x * x;
       const a = Math.abs(x);
       if (a > maxAbs || Number.isNaN(a)) maxAbs = Number.isNaN(a) ? Number.POSITIVE_INFINITY : a;

@@ -75,7 +75,8 @@ async function exists(path: string): Promise<boolean> {
 export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrite): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (a) => {
     await fsp.mkdir(dir, { recursive: true });
-    const weightData = a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
+    const weightData =
+      a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
     const json = {
       modelTopology: a.modelTopology,
       format: a.format,
@@ -106,7 +107,9 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
       try {
         text = await fsp.readFile(jsonPath, 'utf8');
       } catch (e) {
-        throw new Error(`loadModel: cannot read '${jsonPath}' (${(e as Error).message}). Was the model saved there?`);
+        throw new Error(
+          `loadModel: cannot read '${jsonPath}' (${(e as Error).message}). Was the model saved there?`,
+        );
       }
       const json = JSON.parse(text) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
@@ -158,7 +161,9 @@ export async function saveModel(
     await syncDir(tmp);
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true });
-    throw new Error(`saveModel: writing '${target}' failed, previous files left intact: ${(e as Error).message}`);
+    throw new Error(
+      `saveModel: writing '${target}' failed, previous files left intact: ${(e as Error).message}`,
+    );
   }
   const hadOld = await exists(target);
   if (hadOld) await fsp.rename(target, old);

@@ -30,6 +30,12 @@ function removalOf(groups: readonly GroupStats[], reader: WeightReader): Removal
   const out: Removal = new Map();
   for (const s of groups) {
     for (const slice of s.group.slices) {
+      if (slice.axes !== undefined && slice.axes.length > 1) {
+        throw new Error(
+          `planPruning: group '${s.group.id}' (${s.group.type}) selects along several axes of ` +
+            `'${slice.variableName}'; only single-axis groups (filters, neurons, channels) can be removed.`,
+        );
+      }
       const name = reader.variable(slice).name;
       let axes = out.get(name);
       if (!axes) out.set(name, (axes = new Map()));
@@ -91,7 +97,9 @@ function keepLastChannels(removed: GroupStats[], reader: WeightReader, kept: Pla
  * const small = await applyPlan(model, plan);
  */
 export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions = {}): PruningPlan {
-  const partition = isPartition(options.groups) ? options.groups : buildPartition(model, options.groups);
+  const partition = isPartition(options.groups)
+    ? options.groups
+    : buildPartition(model, options.groups, options.exclude);
   const reader = new WeightReader(model);
   const stats = partition.groups.map((g) => measureGroup(g, reader));
   const selection = selectGroups(stats, options);

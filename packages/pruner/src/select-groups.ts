@@ -62,7 +62,8 @@ function checkOptions(o: SelectionOptions): void {
   }
   const ks = typeof o.keep === 'number' ? [o.keep] : Object.values(o.keep ?? {});
   for (const k of ks) {
-    if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`planPruning: 'keep' values must be integers >= 1, got ${k}.`);
+    if (!(Number.isInteger(k) && k >= 1))
+      throw new RangeError(`planPruning: 'keep' values must be integers >= 1, got ${k}.`);
   }
 }
 
@@ -84,7 +85,8 @@ export function selectGroups(all: readonly GroupStats[], options: SelectionOptio
       const byId = new Map(all.map((s) => [s.group.id, s]));
       for (const id of select) {
         const s = byId.get(id);
-        if (s === undefined) throw new Error(`planPruning: 'select' names group '${id}', which the partition does not have.`);
+        if (s === undefined)
+          throw new Error(`planPruning: 'select' names group '${id}', which the partition does not have.`);
         candidates.push(s);
       }
     }
@@ -135,7 +137,12 @@ function groupByLayer(stats: readonly GroupStats[]): Map<string, GroupStats[]> {
   return out;
 }
 
-function applyRoundTo(all: readonly GroupStats[], removed: GroupStats[], n: number, kept: PlannedGroup[]): GroupStats[] {
+function applyRoundTo(
+  all: readonly GroupStats[],
+  removed: GroupStats[],
+  n: number,
+  kept: PlannedGroup[],
+): GroupStats[] {
   const total = groupByLayer(all);
   const back = new Set<GroupStats>();
   for (const [layer, groups] of groupByLayer(removed)) {
@@ -145,7 +152,9 @@ function applyRoundTo(all: readonly GroupStats[], removed: GroupStats[], n: numb
     const ranked = [...groups].sort((a, b) => b.norm - a.norm || b.group.index - a.group.index);
     for (const s of ranked.slice(0, target - keptCount)) {
       back.add(s);
-      kept.push(planned(s, 'round-to', `keeps ${target} of ${count} groups of '${layer}' (a multiple of ${n})`));
+      kept.push(
+        planned(s, 'round-to', `keeps ${target} of ${count} groups of '${layer}' (a multiple of ${n})`),
+      );
     }
   }
   return removed.filter((s) => !back.has(s));

@@ -13,7 +13,10 @@ const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
 
 /** True when the layer is itself a model (a nested Sequential or functional model). */
 export function isNestedModel(layer: Layer): boolean {
-  return MODEL_CLASSES.has(layer.getClassName()) && Array.isArray((layer as unknown as { layers?: unknown }).layers);
+  return (
+    MODEL_CLASSES.has(layer.getClassName()) &&
+    Array.isArray((layer as unknown as { layers?: unknown }).layers)
+  );
 }
 
 /** Every non-model layer of `model`, depth first, nested models expanded, in layer order. */

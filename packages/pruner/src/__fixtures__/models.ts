@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Group } from '@klevel/groups';
 import { seededNormal } from '@klevel/test-utils';
-import { forEachInSlice, WeightReader } from '../group-stats';
+import { forEachInSliceOf, WeightReader } from '../group-stats';
 
 const L = tfl.layers;
 
@@ -77,7 +77,9 @@ export function inception(): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 4] });
   const a = L.conv2d({ filters: 4, kernelSize: 1, activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
   let b = L.conv2d({ filters: 3, kernelSize: 1, activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
-  b = L.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(b) as tfl.SymbolicTensor;
+  b = L.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(
+    b,
+  ) as tfl.SymbolicTensor;
   let c = L.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
   c = L.conv2d({ filters: 5, kernelSize: 1, activation: 'relu' }).apply(c) as tfl.SymbolicTensor;
   const cat = L.concatenate().apply([a, b, c]) as tfl.SymbolicTensor;
@@ -126,7 +128,9 @@ export function twoOutput(): tfl.LayersModel {
   let x = L.conv2d({ filters: 6, kernelSize: 3, activation: 'relu' }).apply(img) as tfl.SymbolicTensor;
   x = L.globalMaxPooling2d({}).apply(x) as tfl.SymbolicTensor;
   const v = L.dense({ units: 6, activation: 'relu' }).apply(vec) as tfl.SymbolicTensor;
-  const trunk = L.dense({ units: 10, activation: 'relu' }).apply(L.concatenate().apply([x, v])) as tfl.SymbolicTensor;
+  const trunk = L.dense({ units: 10, activation: 'relu' }).apply(
+    L.concatenate().apply([x, v]),
+  ) as tfl.SymbolicTensor;
   const out1 = L.dense({ units: 3 }).apply(trunk) as tfl.SymbolicTensor;
   const h = L.dense({ units: 7, activation: 'relu' }).apply(trunk) as tfl.SymbolicTensor;
   const out2 = L.dense({ units: 2 }).apply(h) as tfl.SymbolicTensor;
@@ -137,10 +141,11 @@ export function twoOutput(): tfl.LayersModel {
 export function randomizeWeights(model: tfl.LayersModel, seed: number): void {
   const normal = seededNormal(seed);
   for (const w of model.weights) {
-    const n = w.shape.reduce((a, b) => a * b, 1);
+    const shape = w.shape as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
     const isVar = w.originalName.endsWith('moving_variance');
     const data = Float32Array.from({ length: n }, () => (isVar ? 0.5 + Math.abs(normal()) : 0.5 * normal()));
-    const t = tf.tensor(data, w.shape);
+    const t = tf.tensor(data, shape);
     w.write(t);
     t.dispose();
   }
@@ -157,13 +162,13 @@ export function zeroGroups(model: tfl.LayersModel, groups: readonly Group[]): vo
       let data = edits.get(v);
       if (!data) edits.set(v, (data = Float32Array.from(reader.values(v))));
       const target = data;
-      forEachInSlice(target, v.shape as number[], s.axis, s.indices, (_x, i) => {
+      forEachInSliceOf(target, v.shape as number[], s, (_x, i) => {
         target[i] = 0;
       });
     }
   }
   for (const [v, data] of edits) {
-    const t = tf.tensor(data, v.shape);
+    const t = tf.tensor(data, v.shape as number[]);
     v.write(t);
     t.dispose();
   }

@@ -9,7 +9,8 @@
  * - Dense kernel [in, out], bias [out]. Embedding embeddings [vocab, dim].
  * - BatchNormalization / LayerNormalization: gamma, beta (and moving_mean, moving_variance) [C].
  */
-import { channelHandler, registerSurgeryHandler, type SurgeryContext, type SurgeryHandler } from './handler';
+import type { SurgeryContext, SurgeryHandler } from './handler';
+import { channelHandler } from './helpers';
 
 const depthMultiplier = (ctx: SurgeryContext): number => ctx.oldShapes.depthwise_kernel?.[3] ?? 1;
 
@@ -64,6 +65,18 @@ export const weightHandlers: Record<string, SurgeryHandler> = {
     prunableAxes: { gamma: [0], beta: [0] },
     ties: [{ a: ['gamma', 0], b: ['beta', 0] }],
   }),
+  PReLU: {
+    prunableAxes: { alpha: [0, 1, 2, 3, 4] },
+    validate(ctx) {
+      const rank = ctx.oldShapes.alpha?.length ?? 0;
+      return ctx.plan.weights.flatMap((w) =>
+        w.axes
+          .filter((a) => a.axis !== rank - 1)
+          .map((a) => `alpha may only shrink along its last axis, not ${a.axis}`),
+      );
+    },
+    rewriteConfig: (config) => ({ ...config }),
+  },
   Embedding: channelHandler({
     prunableAxes: { embeddings: [1] },
     sizeFrom: { key: 'output_dim', weight: 'embeddings', axis: 1 },
@@ -107,20 +120,39 @@ export const passThroughClasses: readonly string[] = [
   'Maximum',
   'Minimum',
   'Concatenate',
+  'Subtract',
+  'SpatialDropout2D',
+  'Resizing',
+  'CenterCrop',
+  'RepeatVector',
+  'Rescaling',
+  'Masking',
+  'Permute',
 ];
 
-const passThroughHandler: SurgeryHandler = {
+/**
+ * Reshape: @klevel/groups accepts channel-preserving reshapes ([..., C] -> [..., C]) and full flattens
+ * ([...] -> [N]). Both are rewritten so the channel count is inferred: the last target dimension becomes
+ * -1 and the others are taken from the original output shape (which pruning does not change).
+ */
+export const reshapeHandler: SurgeryHandler = {
+  prunableAxes: {},
+  alwaysRewrite: true,
+  rewriteConfig(config, ctx) {
+    const out = ctx.outputShape as Array<number | null>;
+    if (!Array.isArray(out) || out.length < 2 || out.slice(1, -1).some((d) => d == null)) {
+      throw new Error(
+        `applyPlan: Reshape '${ctx.layerName}' has output shape ${JSON.stringify(out)}; only static ` +
+          'channel-preserving reshapes can carry pruned channels. Exclude the layers around it from pruning.',
+      );
+    }
+    return { ...config, target_shape: [...(out.slice(1, -1) as number[]), -1] };
+  },
+};
+
+/** The handler of every pass-through class. */
+export const passThroughHandler: SurgeryHandler = {
   prunableAxes: {},
   passThrough: true,
   rewriteConfig: (config) => ({ ...config }),
 };
-
-let registered = false;
-
-/** Registers every built-in handler (idempotent; called by the package's entry points). */
-export function registerBuiltinSurgeryHandlers(): void {
-  if (registered) return;
-  registered = true;
-  for (const [name, handler] of Object.entries(weightHandlers)) registerSurgeryHandler(name, handler);
-  for (const name of passThroughClasses) registerSurgeryHandler(name, passThroughHandler);
-}

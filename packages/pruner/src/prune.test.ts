@@ -1,0 +1,69 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
+import { expect, it } from 'vitest';
+import {
+  inception,
+  lenet5,
+  mlp,
+  mobilenetBlock,
+  randomizeWeights,
+  resnetBlocks,
+  twoOutput,
+  vggBn,
+} from './__fixtures__/models';
+import { sparsify } from './__fixtures__/sparsify';
+import { compareModels } from './equivalence';
+import { prune } from './prune';
+
+const architectures: Array<[string, () => tfl.LayersModel]> = [
+  ['LeNet-5', lenet5],
+  ['VGG with BatchNorm', vggBn],
+  ['ResNet blocks (identity + projection)', resnetBlocks],
+  ['Inception-style concat', inception],
+  ['MobileNet-style depthwise block', mobilenetBlock],
+  ['MLP', mlp],
+  ['two inputs, two outputs', twoOutput],
+];
+
+describeBackends('prune: pruned predict equals sparse predict', () => {
+  for (const [name, build] of architectures) {
+    it(name, async () => {
+      const model = build();
+      const zeroed = sparsify(model, 11);
+      expect(zeroed.length).toBeGreaterThan(0);
+      const configBefore = JSON.stringify(model.toJSON(null, false));
+      const weightsBefore = model.getWeights().map((w) => Array.from(w.dataSync()));
+      await expectNoLeaks(async () => {
+        const { model: small, plan, report } = await prune(model, { check: { tolerance: 1e-5 } });
+        expect(plan.groups.removed.map((g) => g.id).sort()).toEqual(zeroed.map((g) => g.id).sort());
+        expect(small.countParams()).toBeLessThan(model.countParams());
+        expect(report.total.paramsAfter).toBe(small.countParams());
+        expect(report.equivalence?.maxRelativeDifference).toBeLessThanOrEqual(1e-5);
+        expect(
+          compareModels(small, model, { seed: 5, batchSize: 3 }).maxRelativeDifference,
+        ).toBeLessThanOrEqual(1e-5);
+        expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+        small.dispose();
+      });
+      // The input model is untouched.
+      expect(JSON.stringify(model.toJSON(null, false))).toBe(configBefore);
+      expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(weightsBefore);
+      model.dispose();
+    });
+  }
+
+  it('returns the same architecture when nothing is zero', async () => {
+    const model = resnetBlocks();
+    randomizeWeights(model, 2);
+    const { model: same, plan, report } = await prune(model);
+    expect(plan.layers).toEqual([]);
+    expect(plan.groups.removed).toEqual([]);
+    expect(same.layers.map((l) => [l.getClassName(), l.outputShape])).toEqual(
+      model.layers.map((l) => [l.getClassName(), l.outputShape]),
+    );
+    expect(report.compressionRatio).toBe(1);
+    expect(compareModels(same, model).maxAbsoluteDifference).toBe(0);
+    same.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `prune`: plan + apply + output check + report in one call.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type ApplyPlanOptions, applyPlan } from './apply';
+import { compareModels, type EquivalenceResult } from './equivalence';
+import { type PlanPruningOptions, planPruning } from './plan';
+import type { PruningPlan } from './plan-types';
+import { buildReport, type PruningReport } from './report';
+
+/** How {@link prune} checks that the pruned model computes the same function. */
+export interface EquivalenceCheckOptions {
+  /** Largest accepted max|pruned - original| / max|original| over all outputs. Defaults to 1e-4. */
+  tolerance?: number;
+  /** Random samples per check. Defaults to 4. */
+  batchSize?: number;
+  /** Size of unknown (null) non-batch input dimensions. Defaults to 8. */
+  unknownDimSize?: number;
+  /** Seed of the random inputs. Defaults to 1. */
+  seed?: number;
+  /** Extra inputs to compare on (one tensor per model input). */
+  samples?: tf.Tensor | tf.Tensor[];
+}
+
+/** Options of {@link prune}: planning, surgery and the output check. */
+export interface PruneOptions extends PlanPruningOptions, ApplyPlanOptions {
+  /** Apply this (reviewed or edited) plan instead of planning. Defaults to planning with the options. */
+  plan?: PruningPlan;
+  /** The output check; `false` skips it (e.g. when `select`/`keep`/`tolerance` remove non-zero groups). Defaults to {}. */
+  check?: EquivalenceCheckOptions | false;
+}
+
+/** What {@link prune} returns. */
+export interface PruneResult {
+  /** The new, smaller model (not compiled; the caller owns and disposes it). */
+  model: tfl.LayersModel;
+  /** The plan that was applied (JSON-serializable). */
+  plan: PruningPlan;
+  /** Costs before/after, groups removed, compression ratio and the measured output difference. */
+  report: PruningReport;
+}
+
+/**
+ * Removes every structurally removable group whose parameters are all zero (by default) and returns a NEW,
+ * smaller model; the input model is never modified. The result is checked against the original on random
+ * inputs (and optional samples): if the outputs differ by more than `check.tolerance` (relative), the call
+ * fails with an error holding the measured difference. Nothing removable and zero: the architecture comes
+ * back unchanged (as a new model).
+ *
+ * @param model A trained, group-sparse model (read only).
+ * @param options Planning (`tolerance`, `select`, `keep`, `roundTo`, `exclude`, `groups`), an explicit
+ *   `plan`, surgery `handlers`, and the output `check`.
+ * @returns `{ model, plan, report }`; `String(report)` is a table of params and MACs before and after.
+ * @example
+ * const { model: small, report } = await prune(model, { roundTo: 8 });
+ * console.log(String(report));
+ * await saveModel(small, 'out/pruned');
+ */
+export async function prune(model: tfl.LayersModel, options: PruneOptions = {}): Promise<PruneResult> {
+  const plan = options.plan ?? planPruning(model, options);
+  const pruned = await applyPlan(model, plan, options);
+  let equivalence: (EquivalenceResult & { tolerance: number }) | undefined;
+  try {
+    if (options.check !== false) {
+      const check = options.check ?? {};
+      const tolerance = check.tolerance ?? 1e-4;
+      if (!(tolerance >= 0)) throw new RangeError(`prune: check.tolerance must be >= 0, got ${tolerance}.`);
+      const measured = compareModels(pruned, model, check);
+      equivalence = { ...measured, tolerance };
+      if (!(measured.maxRelativeDifference <= tolerance)) {
+        throw new Error(
+          `prune: the pruned model's outputs differ from the original's by ${measured.maxRelativeDifference.toExponential(3)} ` +
+            `(relative; max absolute ${measured.maxAbsoluteDifference.toExponential(3)}) on ${measured.samples} samples, ` +
+            `above check.tolerance ${tolerance}. Likely causes: groups removed that are not exactly zero ` +
+            `(tolerance ${options.tolerance ?? 0}, 'select' or 'keep'); an edited plan; a custom surgery or group ` +
+            'handler that is not zero-invariant. Pass check: false to accept a lossy pruning (then fine-tune).',
+        );
+      }
+    }
+    return { model: pruned, plan, report: buildReport(model, pruned, plan, equivalence) };
+  } catch (e) {
+    pruned.dispose();
+    throw e;
+  }
+}
