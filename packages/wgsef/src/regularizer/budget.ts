@@ -72,7 +72,11 @@ export function resolveBudget(
 }
 
 /** Indices of `candidates` sorted by weighted norm, largest first (ties: lower index first). */
-export function rankByWeightedNorm(candidates: ArrayLike<number>, norms: ArrayLike<number>, weights: ArrayLike<number>): number[] {
+export function rankByWeightedNorm(
+  candidates: ArrayLike<number>,
+  norms: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): number[] {
   const idx = Array.from(candidates);
   const score = (j: number) => (weights[j] as number) * (norms[j] as number);
   idx.sort((a, b) => score(b) - score(a) || a - b);
@@ -102,7 +106,8 @@ export function selectKeep(norms: ArrayLike<number>, layout: GroupLayout, budget
   const keep = new Uint8Array(layout.groups.length);
   if (budget.scope === 'layer') {
     layout.layerGroups.forEach((members, l) => {
-      for (const j of rankByWeightedNorm(members, norms, layout.weights).slice(0, budget.perLayer[l])) keep[j] = 1;
+      for (const j of rankByWeightedNorm(members, norms, layout.weights).slice(0, budget.perLayer[l]))
+        keep[j] = 1;
     });
     return keep;
   }

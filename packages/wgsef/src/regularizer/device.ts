@@ -57,7 +57,11 @@ export function groupProductSums(
 }
 
 /** Squared group norms `||x_{G_j}||^2` of the given tensors (one per term), one download. */
-export function groupSquaredNormsOf(terms: readonly LayoutTerm[], numGroups: number, tensors: readonly tf.Tensor[]): Float64Array {
+export function groupSquaredNormsOf(
+  terms: readonly LayoutTerm[],
+  numGroups: number,
+  tensors: readonly tf.Tensor[],
+): Float64Array {
   return groupProductSums(terms, numGroups, [tensors.map((x) => [x, x] as const)])[0] as Float64Array;
 }
 
@@ -72,7 +76,12 @@ export function positionFactors(term: LayoutTerm, scales: ArrayLike<number>, una
 }
 
 /** `x * scales[group]` elementwise for one term (a new tensor; -1 positions get `unassigned`). */
-export function scaleTerm(term: LayoutTerm, x: tf.Tensor, scales: ArrayLike<number>, unassigned = 1): tf.Tensor {
+export function scaleTerm(
+  term: LayoutTerm,
+  x: tf.Tensor,
+  scales: ArrayLike<number>,
+  unassigned = 1,
+): tf.Tensor {
   return tf.tidy(() => tf.mul(x, positionFactors(term, scales, unassigned)));
 }
 

@@ -58,7 +58,12 @@ export interface FinalizeResult {
 
 /** The structural type the prox callback and HSPG use to recognise a klevel regularizer. */
 export function isGroupRegularizer(x: unknown): x is GroupRegularizer {
-  return x instanceof GroupRegularizer || (x !== null && typeof x === 'object' && (x as { klevelGroupRegularizer?: unknown }).klevelGroupRegularizer === true);
+  return (
+    x instanceof GroupRegularizer ||
+    (x !== null &&
+      typeof x === 'object' &&
+      (x as { klevelGroupRegularizer?: unknown }).klevelGroupRegularizer === true)
+  );
 }
 
 /** A model variable as tfjs-layers exposes it (read/write of a live tf.Variable). */
@@ -203,7 +208,9 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
 
   /** Group norms `a_j` of the current weights (one download of m numbers). */
   groupNorms(): Float64Array {
-    const sq = groupProductSums(this.layout.terms, this.numGroups, [this.variables().map((x) => [x, x] as const)])[0] as Float64Array;
+    const sq = groupProductSums(this.layout.terms, this.numGroups, [
+      this.variables().map((x) => [x, x] as const),
+    ])[0] as Float64Array;
     return sq.map(Math.sqrt);
   }
 
@@ -249,7 +256,9 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
   /** New group norms after `prox_{penalty R}` (host math only; no tensors). */
   proxOfNorms(norms: Float64Array, penalty: number): Float64Array {
     if (!(penalty >= 0) || !Number.isFinite(penalty)) {
-      throw new RangeError(`${this.fn}.prox: the penalty lr * lambda must be a finite number >= 0, got ${penalty}.`);
+      throw new RangeError(
+        `${this.fn}.prox: the penalty lr * lambda must be a finite number >= 0, got ${penalty}.`,
+      );
     }
     if (penalty === 0) return Float64Array.from(norms);
     return this.proxNorms(norms, penalty);
@@ -262,7 +271,9 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
    */
   prox(learningRate: number, options: { step?: number } = {}): ProxResult {
     if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate < 0) {
-      throw new RangeError(`${this.fn}.prox: learningRate must be a finite number >= 0, got ${learningRate}.`);
+      throw new RangeError(
+        `${this.fn}.prox: learningRate must be a finite number >= 0, got ${learningRate}.`,
+      );
     }
     const penalty = learningRate * this.lambdaAt(options.step ?? 0);
     const norms = this.groupNorms();
@@ -280,7 +291,9 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
   finalize(): FinalizeResult {
     const budget = this.budget;
     if (!budget) {
-      throw new Error(`${this.fn}.finalize: no keep budget; create the regularizer with keep: { count } or { fraction }.`);
+      throw new Error(
+        `${this.fn}.finalize: no keep budget; create the regularizer with keep: { count } or { fraction }.`,
+      );
     }
     const norms = this.groupNorms();
     const keep = selectKeep(norms, this.layout, budget);
@@ -363,7 +376,12 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
 }
 
 function sparsityOf(groups: number, nonzero: number): GroupSparsity {
-  return { groups, nonzero, zero: groups - nonzero, sparsity: groups === 0 ? 0 : (groups - nonzero) / groups };
+  return {
+    groups,
+    nonzero,
+    zero: groups - nonzero,
+    sparsity: groups === 0 ? 0 : (groups - nonzero) / groups,
+  };
 }
 
 /** Number of entries > 0. */

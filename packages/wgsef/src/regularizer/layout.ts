@@ -42,7 +42,9 @@ export function checkPartition(fn: string, partition: GroupPartition): void {
     }
     for (const id of term.groupIds) {
       if (id < -1 || id >= m) {
-        throw new Error(`${fn}: LayoutTerm '${term.variableName}' refers to group ${id}, but the partition has ${m} groups.`);
+        throw new Error(
+          `${fn}: LayoutTerm '${term.variableName}' refers to group ${id}, but the partition has ${m} groups.`,
+        );
       }
     }
   }

@@ -52,7 +52,8 @@ export function penaltyTensor(reg: GroupRegularizer, step = currentStep(reg)): t
     const factors = reg.gradientFactors(norms, step);
     return {
       value: tf.scalar(value),
-      gradFunc: (dy: tf.Tensor) => terms.map((term, t) => tf.mul(dy, scaleTerm(term, xs[t] as tf.Tensor, factors, 0))),
+      gradFunc: (dy: tf.Tensor) =>
+        terms.map((term, t) => tf.mul(dy, scaleTerm(term, xs[t] as tf.Tensor, factors, 0))),
     };
   });
   return (penalty as (...xs: tf.Tensor[]) => tf.Scalar)(...vars);
@@ -63,7 +64,10 @@ export function penaltyTensor(reg: GroupRegularizer, step = currentStep(reg)): t
  * so the model still saves with its training config); in 'subgradient' mode it returns
  * `(yTrue, yPred) => base(yTrue, yPred) + lambda_t * R(x)`.
  */
-export function regularizedLoss(reg: GroupRegularizer, base: string | LossOrMetricFn): string | LossOrMetricFn {
+export function regularizedLoss(
+  reg: GroupRegularizer,
+  base: string | LossOrMetricFn,
+): string | LossOrMetricFn {
   const fn = `${reg.name}.loss`;
   let baseFn: LossOrMetricFn;
   if (typeof base === 'string') {
@@ -79,7 +83,9 @@ export function regularizedLoss(reg: GroupRegularizer, base: string | LossOrMetr
     if (reg.options.gradient === 'prox') return base;
     baseFn = base;
   } else {
-    throw new TypeError(`${fn}: expected a loss name or a function (yTrue, yPred) => Tensor, got ${typeof base}.`);
+    throw new TypeError(
+      `${fn}: expected a loss name or a function (yTrue, yPred) => Tensor, got ${typeof base}.`,
+    );
   }
   const wrapped = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.add(baseFn(yTrue, yPred), penaltyTensor(reg));
   Object.defineProperty(wrapped, 'name', { value: `${reg.name}Regularized` });

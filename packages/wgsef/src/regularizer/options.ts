@@ -3,7 +3,7 @@
  * Everything is checked when the regularizer is constructed; checks that need the model (layer names,
  * keep counts against the number of groups) run in `attach(model)`.
  */
-import type { Group, GroupPartition } from '@klevel/groups';
+import type { Group, GroupPartition, GroupSpec } from '@klevel/groups';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
@@ -21,11 +21,7 @@ export type GroupWeighting = 'sqrt-size' | 'uniform' | ((group: Group) => number
 
 /** What a group is: a group type/spec understood by `@klevel/groups`' `partitionGroups`, a ready partition,
  *  or a function building one from the model. */
-export type GroupsOption =
-  | string
-  | Record<string, unknown>
-  | GroupPartition
-  | ((model: tfl.LayersModel) => GroupPartition);
+export type GroupsOption = GroupSpec | GroupPartition | ((model: tfl.LayersModel) => GroupPartition);
 
 /** How the regularizer enters training. */
 export type GradientMode = 'prox' | 'subgradient';
@@ -170,24 +166,34 @@ export function resolveScalar(fn: string, name: string, value: ScalarOrSchedule,
  */
 export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): ResolvedArgs {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new TypeError(`${fn}: expected one options object, e.g. ${fn}({ groups: 'filters', lambda: 1e-2, ... }), got ${describe(args)}.`);
+    throw new TypeError(
+      `${fn}: expected one options object, e.g. ${fn}({ groups: 'filters', lambda: 1e-2, ... }), got ${describe(args)}.`,
+    );
   }
   const a = args as Record<string, unknown>;
   const unknown = Object.keys(a).filter((key) => !KNOWN_KEYS.has(key));
   if (unknown.length > 0) {
-    throw new TypeError(`${fn}: unknown option(s) ${unknown.join(', ')}; known options are ${[...KNOWN_KEYS].join(', ')}.`);
+    throw new TypeError(
+      `${fn}: unknown option(s) ${unknown.join(', ')}; known options are ${[...KNOWN_KEYS].join(', ')}.`,
+    );
   }
   if (a.groups === undefined || a.groups === null) {
-    throw new TypeError(`${fn}: 'groups' is required (e.g. groups: 'filters'), it says what a group of parameters is.`);
+    throw new TypeError(
+      `${fn}: 'groups' is required (e.g. groups: 'filters'), it says what a group of parameters is.`,
+    );
   }
   const g = a.groups;
   if (typeof g !== 'string' && typeof g !== 'function' && typeof g !== 'object') {
-    throw new TypeError(`${fn}: groups must be a group type such as 'filters', a spec object, a GroupPartition or a function (model) => GroupPartition; got ${describe(g)}.`);
+    throw new TypeError(
+      `${fn}: groups must be a group type such as 'filters', a spec object, a GroupPartition or a function (model) => GroupPartition; got ${describe(g)}.`,
+    );
   }
   let keep: KeepSpec | undefined;
   if (a.keep === undefined) {
     if (keepRequired) {
-      throw new TypeError(`${fn}: 'keep' is required: how many groups to keep, e.g. keep: { fraction: 0.3 } or keep: { count: 12 }.`);
+      throw new TypeError(
+        `${fn}: 'keep' is required: how many groups to keep, e.g. keep: { fraction: 0.3 } or keep: { count: 12 }.`,
+      );
     }
   } else {
     keep = validateKeep(fn, a.keep);
@@ -198,15 +204,21 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   }
   const floor = a.minGroupsPerLayer ?? 1;
   if (typeof floor !== 'number' || !Number.isInteger(floor) || floor < 0) {
-    throw new RangeError(`${fn}: minGroupsPerLayer must be an integer >= 0 (0 lets a layer be emptied), got ${describe(floor)}.`);
+    throw new RangeError(
+      `${fn}: minGroupsPerLayer must be an integer >= 0 (0 lets a layer be emptied), got ${describe(floor)}.`,
+    );
   }
   if (a.lambda === undefined) {
-    throw new TypeError(`${fn}: 'lambda' is required: the regularization strength, e.g. lambda: 1e-2 (or a function (step) => number).`);
+    throw new TypeError(
+      `${fn}: 'lambda' is required: the regularization strength, e.g. lambda: 1e-2 (or a function (step) => number).`,
+    );
   }
   const lambda = validateScalarOrSchedule(fn, 'lambda', a.lambda);
   const weights = a.groupWeights ?? 'sqrt-size';
   if (weights !== 'sqrt-size' && weights !== 'uniform' && typeof weights !== 'function') {
-    throw new TypeError(`${fn}: groupWeights must be 'sqrt-size', 'uniform' or a function (group) => number, got ${describe(weights)}.`);
+    throw new TypeError(
+      `${fn}: groupWeights must be 'sqrt-size', 'uniform' or a function (group) => number, got ${describe(weights)}.`,
+    );
   }
   const gradient = a.gradient ?? 'prox';
   if (gradient !== 'prox' && gradient !== 'subgradient') {
@@ -215,7 +227,9 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   const include = validateLayerList(fn, 'include', a.include);
   const exclude = validateLayerList(fn, 'exclude', a.exclude) ?? [];
   if (include && include.length === 0) {
-    throw new RangeError(`${fn}: include is an empty list, which would regularize nothing; omit it to include every layer.`);
+    throw new RangeError(
+      `${fn}: include is an empty list, which would regularize nothing; omit it to include every layer.`,
+    );
   }
   return {
     groups: g as GroupsOption,

@@ -2,7 +2,7 @@
  * Turns the `groups` option into a GroupPartition for a given model: a ready partition is used as is, a
  * function is called with the model, and a group type or spec goes to `@klevel/groups`' partitionGroups.
  */
-import type { GroupPartition } from '@klevel/groups';
+import { type GroupPartition, type GroupSpec, partitionGroups } from '@klevel/groups';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GroupsOption } from './options';
 
@@ -21,10 +21,12 @@ export function resolvePartition(fn: string, groups: GroupsOption, model: tfl.La
   if (typeof groups === 'function') {
     const p = groups(model);
     if (!isGroupPartition(p)) {
-      throw new TypeError(`${fn}: the groups function must return a GroupPartition { groups, terms }, got ${typeof p}.`);
+      throw new TypeError(
+        `${fn}: the groups function must return a GroupPartition { groups, terms }, got ${typeof p}.`,
+      );
     }
     return p;
   }
   if (isGroupPartition(groups)) return groups;
-  throw new Error(`${fn}: group spec ${JSON.stringify(groups)} needs partitionGroups from @klevel/groups.`);
+  return partitionGroups(model, groups as GroupSpec);
 }

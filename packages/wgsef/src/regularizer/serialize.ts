@@ -21,11 +21,18 @@ export function decodeConfigString(s: string): string {
   return s.startsWith('~') ? decodeURIComponent(s.slice(1)) : s;
 }
 
+function containsFunction(x: unknown, depth = 0): boolean {
+  if (typeof x === 'function') return true;
+  if (x === null || typeof x !== 'object' || depth > 20) return false;
+  return Object.values(x as object).some((v) => containsFunction(v, depth + 1));
+}
+
 /** Why these options cannot be serialized, or undefined when they can. */
 export function serializationProblem(options: ResolvedArgs): string | undefined {
   const bad: string[] = [];
   if (typeof options.groups === 'function') bad.push('groups (a function)');
   else if (isGroupPartition(options.groups)) bad.push('groups (a ready GroupPartition)');
+  else if (containsFunction(options.groups)) bad.push('groups (a spec with a custom function or predicate)');
   if (typeof options.lambda === 'function') bad.push('lambda (a schedule function)');
   if (typeof options.groupWeights === 'function') bad.push('groupWeights (a function)');
   if (bad.length === 0) return undefined;
@@ -37,7 +44,10 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
   const problem = serializationProblem(options);
   if (problem) throw new Error(`${fn}.getConfig: ${problem}.`);
   const config: tf.serialization.ConfigDict = {
-    groups: typeof options.groups === 'string' ? encodeConfigString(options.groups) : encodeConfigString(JSON.stringify(options.groups)),
+    groups:
+      typeof options.groups === 'string'
+        ? encodeConfigString(options.groups)
+        : encodeConfigString(JSON.stringify(options.groups)),
     groupsIsSpec: typeof options.groups !== 'string',
     scope: options.scope,
     minGroupsPerLayer: options.minGroupsPerLayer,

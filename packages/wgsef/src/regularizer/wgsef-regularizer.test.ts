@@ -29,18 +29,28 @@ const norm = (v: number[]) => Math.hypot(...v);
 describe('wgsef() options', () => {
   const p: GroupPartition = { groups: [], terms: [] };
   it('rejects a bare number keep as ambiguous', () => {
-    expect(() => wgsef({ groups: p, keep: 0.3 as never, lambda: 1 })).toThrow(/ambiguous.*keep: \{ fraction: 0.3 \}/);
+    expect(() => wgsef({ groups: p, keep: 0.3 as never, lambda: 1 })).toThrow(
+      /ambiguous.*keep: \{ fraction: 0.3 \}/,
+    );
     expect(() => wgsef({ groups: p, keep: 12 as never, lambda: 1 })).toThrow(/keep: \{ count: 12 \}/);
   });
   it('rejects out-of-range keep, lambda and unknown options', () => {
     expect(() => wgsef({ groups: p, keep: { fraction: 1.5 }, lambda: 1 })).toThrow(RangeError);
     expect(() => wgsef({ groups: p, keep: { count: 0 }, lambda: 1 })).toThrow(/integer >= 1/);
-    expect(() => wgsef({ groups: p, keep: { count: 2, fraction: 0.1 } as never, lambda: 1 })).toThrow(/exactly one/);
-    expect(() => wgsef({ groups: p, keep: { count: 2 }, lambda: -1 })).toThrow(/lambda must be a finite number >= 0/);
-    expect(() => wgsef({ groups: p, keep: { count: 2 }, lambda: 1, lamda: 2 } as never)).toThrow(/unknown option.*lamda/);
+    expect(() => wgsef({ groups: p, keep: { count: 2, fraction: 0.1 } as never, lambda: 1 })).toThrow(
+      /exactly one/,
+    );
+    expect(() => wgsef({ groups: p, keep: { count: 2 }, lambda: -1 })).toThrow(
+      /lambda must be a finite number >= 0/,
+    );
+    expect(() => wgsef({ groups: p, keep: { count: 2 }, lambda: 1, lamda: 2 } as never)).toThrow(
+      /unknown option.*lamda/,
+    );
     expect(() => wgsef({ groups: p, lambda: 1 } as never)).toThrow(/'keep' is required/);
     expect(() => wgsef({ keep: { count: 1 }, lambda: 1 } as never)).toThrow(/'groups' is required/);
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, scope: 'model' as never })).toThrow(/scope/);
+    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, scope: 'model' as never })).toThrow(
+      /scope/,
+    );
   });
   it('checks a lambda schedule at every step', () => {
     const reg = wgsef({ groups: p, keep: { count: 1 }, lambda: (s) => (s > 2 ? Number.NaN : 0.1) });
@@ -53,17 +63,27 @@ describeBackends('WgsefRegularizer', () => {
   it('attach validates layer names, budgets and empty partitions', () => {
     const model = denseModel();
     const p = manualPartition(model, ['d1', 'd2']);
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, include: ['nope'] }).attach(model)).toThrow(
-      /'nope', which is not in the model\. Layers: d1, d2, out/,
+    expect(() =>
+      wgsef({ groups: p, keep: { count: 1 }, lambda: 1, include: ['nope'] }).attach(model),
+    ).toThrow(/'nope', which is not in the model\. Layers: d1, d2, out/);
+    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, exclude: ['out'] }).attach(model)).toThrow(
+      /owns no group/,
     );
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, exclude: ['out'] }).attach(model)).toThrow(/owns no group/);
-    expect(() => wgsef({ groups: p, keep: { count: 4 }, lambda: 1 }).attach(model)).toThrow(/exceeds the 3 group\(s\) of layer 'd2'/);
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, scope: 'global' }).attach(model)).toThrow(/minGroupsPerLayer 1 \(needs 2\)/);
-    expect(() => wgsef({ groups: { groups: [], terms: [] }, keep: { count: 1 }, lambda: 1 }).attach(model)).toThrow(/no regularized groups/);
+    expect(() => wgsef({ groups: p, keep: { count: 4 }, lambda: 1 }).attach(model)).toThrow(
+      /exceeds the 3 group\(s\) of layer 'd2'/,
+    );
+    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1, scope: 'global' }).attach(model)).toThrow(
+      /minGroupsPerLayer 1 \(needs 2\)/,
+    );
+    expect(() =>
+      wgsef({ groups: { groups: [], terms: [] }, keep: { count: 1 }, lambda: 1 }).attach(model),
+    ).toThrow(/no regularized groups/);
     const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 1, exclude: ['d2'] }).attach(model);
     expect(reg.numGroups).toBe(4);
     expect(reg.terms.map((t) => t.layerName)).toEqual(['d1', 'd1']);
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1 }).numGroups).toThrow(/call reg.attach\(model\) first/);
+    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1 }).numGroups).toThrow(
+      /call reg.attach\(model\) first/,
+    );
   });
 
   it('prox (scope layer) equals the weighted SEF prox of each layer, applied per group', async () => {
@@ -74,11 +94,16 @@ describeBackends('WgsefRegularizer', () => {
     const res = await expectNoLeaks(() => reg.prox(0.5));
     const after = groupVectors(model, p);
     const expected: number[][] = [];
-    for (const members of [[0, 1, 2, 3], [4, 5, 6]]) {
+    for (const members of [
+      [0, 1, 2, 3],
+      [4, 5, 6],
+    ]) {
       const a = members.map((j) => norm(before[j] as number[]));
       const w = members.map((j) => Math.sqrt((before[j] as number[]).length));
       const t = weightedSefProx(a, { k: 2, lambda: 0.4, weights: w });
-      members.forEach((j, i) => expected.push((before[j] as number[]).map((x) => (x * (t[i] as number)) / (a[i] as number))));
+      members.forEach((j, i) => {
+        expected.push((before[j] as number[]).map((x) => (x * (t[i] as number)) / (a[i] as number)));
+      });
     }
     expectArraysClose(after.flat(), expected.flat(), 1e-5);
     expectArraysClose(res.norms, after.map(norm), 1e-5);
@@ -121,7 +146,13 @@ describeBackends('WgsefRegularizer', () => {
       small.dispose();
     }
     const p2 = manualPartition(model2, ['d1', 'd2']);
-    const free = wgsef({ groups: p2, keep: { count: 3 }, scope: 'global', minGroupsPerLayer: 0, lambda: 5 }).attach(model2);
+    const free = wgsef({
+      groups: p2,
+      keep: { count: 3 },
+      scope: 'global',
+      minGroupsPerLayer: 0,
+      lambda: 5,
+    }).attach(model2);
     expect(free.finalize().stats.layers.d2?.nonzero).toBe(0);
   });
 
@@ -151,7 +182,11 @@ describeBackends('WgsefRegularizer', () => {
     const f = reg.gradientFactors(Float64Array.from(a));
     // k = 1: SEF = 1/2 (sum a)^2 (all tail, beta = sum a): grad on group j = beta * x_j / a_j
     const beta = a.reduce((s, x) => s + x, 0);
-    expectArraysClose(f, a.map((x) => (2 * beta) / x), 1e-9);
+    expectArraysClose(
+      f,
+      a.map((x) => (2 * beta) / x),
+      1e-9,
+    );
   });
 
   it('subgradient mode: the penalty tensor has value lambda R and gradient lambda grad R', async () => {
@@ -159,10 +194,18 @@ describeBackends('WgsefRegularizer', () => {
     const p = manualPartition(model, ['d1', 'd2']);
     const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.5, gradient: 'subgradient' }).attach(model);
     const vars = reg.variables();
-    const { value, grads } = await expectNoLeaks(() => tf.variableGrads(() => reg.penalty(0), vars), 1 + vars.length);
+    const { value, grads } = await expectNoLeaks(
+      () => tf.variableGrads(() => reg.penalty(0), vars),
+      1 + vars.length,
+    );
     expect(value.dataSync()[0]).toBeCloseTo(reg.value(), 4);
     const g = reg.gradient();
-    for (const v of vars) expectArraysClose(grads[v.name]?.dataSync() as Float32Array, g.get(v.name)?.dataSync() as Float32Array, 1e-5);
+    for (const v of vars)
+      expectArraysClose(
+        grads[v.name]?.dataSync() as Float32Array,
+        g.get(v.name)?.dataSync() as Float32Array,
+        1e-5,
+      );
     tf.dispose([value, ...Object.values(grads), ...g.values()]);
     expect(reg.loss('categoricalCrossentropy')).toBeTypeOf('function');
     const proxReg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.5 });
@@ -194,7 +237,7 @@ describeBackends('WgsefRegularizer', () => {
     const config = reg.getConfig();
     // what tfjs does to a training config on load (camel-cases strings with '_')
     const json = JSON.parse(JSON.stringify(config).replace(/_(\w)/g, (_m, c) => c.toUpperCase()));
-    const back = WgsefRegularizer.fromConfig(WgsefRegularizer, json);
+    const back = WgsefRegularizer.fromConfig(WgsefRegularizer, json) as WgsefRegularizer;
     expect(back.options).toEqual(reg.options);
     expect(WgsefRegularizer.className).toBe('KlevelWgsefRegularizer');
     const fnReg = wgsef({ groups: 'filters', keep: { count: 1 }, lambda: () => 1 });

@@ -6,7 +6,7 @@
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
  * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md sections 2-4.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { sefSplitUnchecked } from '../sef';
 import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from '../weighted-sef-prox';
 import { protectedGroups } from './budget';
@@ -89,7 +89,14 @@ export class WgsefRegularizer extends GroupRegularizer {
     for (const { members, k } of blocks) {
       const a = Float64Array.from(members, (j) => norms[j] as number);
       const wb = Float64Array.from(members, (j) => w[j] as number);
-      const out = weightedSefProxUnchecked(a, wb, k, penalty, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
+      const out = weightedSefProxUnchecked(
+        a,
+        wb,
+        k,
+        penalty,
+        DEFAULT_ROOT_METHOD,
+        new Float64Array(a.length),
+      );
       for (let i = 0; i < a.length; i++) t[members[i] as number] = out[i] as number;
     }
     return t;

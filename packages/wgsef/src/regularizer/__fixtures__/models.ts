@@ -7,7 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 export function seedWeights(model: tfl.LayersModel, seed: number, scale = 0.5): void {
   const rnd = seededNormal(seed);
   for (const w of model.weights) {
-    const vals = Float32Array.from({ length: w.shape.reduce((p, d) => p * (d as number), 1) }, () => rnd() * scale);
+    const size = (w.shape as number[]).reduce((p, d) => p * d, 1);
+    const vals = Float32Array.from({ length: size }, () => rnd() * scale);
     const t = tf.tensor(vals, w.shape as number[]);
     w.write(t);
     t.dispose();

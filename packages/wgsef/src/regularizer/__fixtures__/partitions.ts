@@ -28,7 +28,7 @@ export function manualPartition(model: tfl.LayersModel, owners: Array<string | O
     for (const name of [spec.layer, ...(spec.coupled ?? [])]) {
       for (const w of model.getLayer(name).trainableWeights) {
         const rank = w.shape.length;
-        const total = w.shape.reduce((p, d) => p * (d as number), 1);
+        const total = (w.shape as number[]).reduce((p, d) => p * d, 1);
         size += total / n;
         terms.push({
           variableName: w.name,
