@@ -154,9 +154,12 @@ function solveOnBracket(
         out[j] = aj / (1 + L);
         break;
       case 2: {
-        const t = (aj * s - tau * wj) / s;
-        const cap = aj / (1 + L);
-        out[j] = Math.min(cap, Math.max(0, t));
+        // a - tau w cancels when the group sits at its tail breakpoint; a result below the rounding error
+        // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
+        const as = aj * s;
+        const d = as - tau * wj;
+        const t = d <= 8 * Number.EPSILON * as ? 0 : d / s;
+        out[j] = Math.min(aj / (1 + L), t);
         break;
       }
       case 3: {
