@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// The ESM tfjs-core entry does not register gradients; tfjs-layers does the same import.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { registerTrainingKernels, unregisterTrainingKernels, useBestBackend } from '../src/index';
 
 /** Activates `name` with the klevel training kernels registered. */
