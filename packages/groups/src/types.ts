@@ -36,8 +36,15 @@ export interface WeightSlice {
   variableName: string;
   /** Axis of the weight tensor the indices run along. */
   axis: number;
-  /** Sorted, distinct indices along `axis`. */
+  /** Sorted, distinct indices along `axis` (or, when `axes` is set, row-major positions over `axes`). */
   indices: number[];
+  /**
+   * Extension for compression-only groups that select along several axes at once ('filter-shapes':
+   * kernel[h, w, c, :]; 'weights': single scalars): the axes, sorted ascending, with `axis === axes[0]`;
+   * `indices` are then row-major positions over `shape[axes]`. Absent for every slice of 'filters',
+   * 'neurons' and 'channels' groups, whose slices are single-axis.
+   */
+  axes?: number[];
   /** True when the slice is part of the group's norm (the prox acts on it). False when it is only
    *  removed along with the group (BN moving statistics, consumers' input slices for a filter group). */
   regularized: boolean;
@@ -62,6 +69,11 @@ export interface Group {
   removable: boolean;
   /** Why the group is compression-only, when it is not removable (shown in reports). */
   reason?: string;
+  /**
+   * Extension: for 'filters', 'neurons' and 'channels' groups, the id of the coupled channel in the
+   * DependencyGraph (`graph.channels[channel]`) the group removes.
+   */
+  channel?: number;
 }
 
 /**
