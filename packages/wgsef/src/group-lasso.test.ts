@@ -14,7 +14,9 @@ describe('group lasso', () => {
     expect(groupLassoValue([3, 4, 1, 0], [0, 2, 4], { weights: [1, 2] })).toBe(7);
     expect(groupLassoValue([3, 4, 1, 0], [0, 2, 4])).toBeCloseTo(6 * Math.SQRT2, 14);
     const x = groupLassoProx([3, 4, 1, 0], [0, 2, 4], { lambda: 2, weights: [1, 1] });
-    [1.8, 2.4, 0, 0].forEach((e, i) => expect(x[i]).toBeCloseTo(e, 14));
+    [1.8, 2.4, 0, 0].forEach((e, i) => {
+      expect(x[i]).toBeCloseTo(e, 14);
+    });
     expect(Array.from(groupLassoNormsProx([5, 1, 0], { lambda: 2, weights: [1, 1, 3] }))).toEqual([3, 0, 0]);
   });
 
@@ -26,7 +28,8 @@ describe('group lasso', () => {
       const weights = rand() < 0.5 ? undefined : Array.from({ length: m }, () => 0.3 + 2 * rand());
       const lambda = 10 ** (rand() * 3 - 2);
       const x = groupLassoProx(v, offsets, { lambda, weights });
-      const J = (y: ArrayLike<number>) => 0.5 * dist(y, v) ** 2 + lambda * groupLassoValue(y, offsets, { weights });
+      const J = (y: ArrayLike<number>) =>
+        0.5 * dist(y, v) ** 2 + lambda * groupLassoValue(y, offsets, { weights });
       const j0 = J(x);
       for (let p = 0; p < 10; p++) {
         const eps = 10 ** (-1 - 5 * rand());
@@ -40,9 +43,15 @@ describe('group lasso', () => {
   });
 
   it('validates its input', () => {
-    expect(() => groupLassoProx([1, 2], [0, 2], { lambda: -1 })).toThrow(/groupLassoProx: option 'lambda' must be finite and >= 0; received -1/);
-    expect(() => groupLassoValue([1, Number.NaN], [0, 2])).toThrow(/groupLassoValue: 'v' must contain only finite numbers/);
-    expect(() => groupLassoNormsProx([1, 2], { lambda: 1, weights: [1] })).toThrow(/groupLassoNormsProx: option 'weights' must have one entry per group/);
+    expect(() => groupLassoProx([1, 2], [0, 2], { lambda: -1 })).toThrow(
+      /groupLassoProx: option 'lambda' must be finite and >= 0; received -1/,
+    );
+    expect(() => groupLassoValue([1, Number.NaN], [0, 2])).toThrow(
+      /groupLassoValue: 'v' must contain only finite numbers/,
+    );
+    expect(() => groupLassoNormsProx([1, 2], { lambda: 1, weights: [1] })).toThrow(
+      /groupLassoNormsProx: option 'weights' must have one entry per group/,
+    );
     expect(() => groupLassoNormsProx([-1], { lambda: 1, weights: [1] })).toThrow(RangeError);
   });
 });

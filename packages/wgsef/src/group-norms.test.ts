@@ -13,6 +13,8 @@ describe('groupNorms / defaultGroupWeights', () => {
   });
   it('validates offsets', () => {
     expect(() => defaultGroupWeights([0, 2, 2])).toThrow(/defaultGroupWeights: group 1 is empty/);
-    expect(() => groupNorms([1, 2], [0, 3])).toThrow(/groupNorms: 'groupOffsets' must end at v.length = 2; received 3/);
+    expect(() => groupNorms([1, 2], [0, 3])).toThrow(
+      /groupNorms: 'groupOffsets' must end at v.length = 2; received 3/,
+    );
   });
 });

@@ -17,8 +17,9 @@ function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
 function randomVector(rand: () => number, d: number): Float64Array {
   const x = Float64Array.from({ length: d }, () => (rand() * 2 - 1) * 3);
   for (let i = 0; i < d; i++) {
-    if (rand() < 0.15) x[i] = 0;
-    else if (rand() < 0.15 && i > 0) x[i] = (rand() < 0.5 ? -1 : 1) * Math.abs(x[Math.floor(rand() * i)] as number);
+    const u = rand();
+    if (u < 0.15) x[i] = 0;
+    else if (u < 0.3 && i > 0) x[i] = (rand() < 0.5 ? -1 : 1) * Math.abs(x[Math.floor(rand() * i)] as number);
   }
   return x;
 }
@@ -63,7 +64,12 @@ describe('SEF value, k-support norm and gradient', () => {
       const f = sefValue(x, k);
       expect(f).toBeGreaterThanOrEqual(0.5 * dot(x, x) * (1 - 1e-12));
       expect(f).toBeLessThanOrEqual(0.5 * l1 * l1 * (1 + 1e-12));
-      expect(sefValue(x.map((v) => -2 * v), k)).toBeCloseTo(4 * f, 10);
+      expect(
+        sefValue(
+          x.map((v) => -2 * v),
+          k,
+        ),
+      ).toBeCloseTo(4 * f, 10);
     }
   });
 });
@@ -76,7 +82,9 @@ describe('sefProx', () => {
     expect(Math.sign(y[1] as number)).toBe(-1);
     expect(Array.from(y).filter((v) => v !== 0).length).toBeGreaterThanOrEqual(2);
     expect(Array.from(sefProx([3, 2, 0.5], { k: 1, lambda: 0.5 }))).toEqual([1.75, 0.75, 0]);
-    expect(() => sefProx([1, Number.NaN], { k: 1, lambda: 1 })).toThrow(/sefProx: 'x' must contain only finite numbers; received NaN at index 1/);
+    expect(() => sefProx([1, Number.NaN], { k: 1, lambda: 1 })).toThrow(
+      /sefProx: 'x' must contain only finite numbers; received NaN at index 1/,
+    );
     expect(() => sefValue([1, 2], 0)).toThrow(/sefValue: option 'k' must be an integer >= 1/);
   });
 });

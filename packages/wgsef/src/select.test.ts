@@ -11,7 +11,10 @@ function patterns(rand: () => number, n: number): Array<[string, Float64Array]> 
     ['descending', Float64Array.from({ length: n }, (_, i) => n - i)],
     ['organ pipe', Float64Array.from({ length: n }, (_, i) => Math.min(i, n - i))],
     ['sawtooth', Float64Array.from({ length: n }, (_, i) => i % 7)],
-    ['with infinities', Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? Number.POSITIVE_INFINITY : rand()))],
+    [
+      'with infinities',
+      Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? Number.POSITIVE_INFINITY : rand())),
+    ],
   ];
 }
 

@@ -32,7 +32,11 @@ describe('topKGroups', () => {
 
   it('validates its input', () => {
     expect(() => topKGroups([1, 2], 0)).toThrow(/topKGroups: option 'k' must be an integer >= 1/);
-    expect(() => topKGroups([1, Number.NaN], 1)).toThrow(/topKGroups: 'norms' must contain only finite numbers/);
-    expect(() => topKGroups([1, 2], 1, [1])).toThrow(/topKGroups: option 'weights' must have one entry per group \(2\)/);
+    expect(() => topKGroups([1, Number.NaN], 1)).toThrow(
+      /topKGroups: 'norms' must contain only finite numbers/,
+    );
+    expect(() => topKGroups([1, 2], 1, [1])).toThrow(
+      /topKGroups: option 'weights' must have one entry per group \(2\)/,
+    );
   });
 });

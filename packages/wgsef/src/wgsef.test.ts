@@ -50,7 +50,8 @@ describe('wgsefProx', () => {
       const k = 1 + Math.floor(rand() * (m + 1));
       const lambda = 10 ** (rand() * 4 - 3);
       const x = wgsefProx(v, offsets, { k, lambda, weights });
-      const J = (y: ArrayLike<number>) => 0.5 * dist(y, v) ** 2 + lambda * wgsefValue(y, offsets, { k, weights });
+      const J = (y: ArrayLike<number>) =>
+        0.5 * dist(y, v) ** 2 + lambda * wgsefValue(y, offsets, { k, weights });
       const j0 = J(x);
       const scale = 1 + dist(v, new Float64Array(v.length)) ** 2;
       for (let p = 0; p < 10; p++) {
@@ -67,7 +68,11 @@ describe('wgsefProx', () => {
       const m = 1 + Math.floor(rand() * 30);
       const { v, offsets } = randomGroupedVector(rand, m, 5);
       const k = 1 + Math.floor(rand() * m);
-      const x = wgsefProx(v, offsets, { k, lambda: 10 ** (rand() * 6 - 3), weights: randomWeights(rand, offsets) });
+      const x = wgsefProx(v, offsets, {
+        k,
+        lambda: 10 ** (rand() * 6 - 3),
+        weights: randomWeights(rand, offsets),
+      });
       const before = groupNorms(v, offsets);
       const after = groupNorms(x, offsets);
       const nzIn = before.filter((a) => a > 0).length;
@@ -107,7 +112,9 @@ describe('wgsefProx', () => {
         offsets,
         opts,
       );
-      x.forEach((xi, i) => expect(xs[i]).toBeCloseTo(xi * (signs[i] as number), 13));
+      x.forEach((xi, i) => {
+        expect(xs[i]).toBeCloseTo(xi * (signs[i] as number), 13);
+      });
       // permute the groups (with their weights)
       const perm = Array.from({ length: m }, (_, j) => j).sort(() => rand() - 0.5);
       const pv: number[] = [];
@@ -140,7 +147,9 @@ describe('wgsefProx', () => {
       { k: 1, lambda: 0.2 },
     ).map((t, j) => t / (weights[j] as number));
     const J = (y: ArrayLike<number>) => 0.5 * dist(y, v) ** 2 + 0.2 * wgsefValue(y, offsets, opts);
-    const naiveX = v.map((vi, i) => vi * ((naiveT[Math.min(2, Math.floor(i / 3))] as number) / (a[Math.floor(i / 3)] as number)));
+    const naiveX = v.map(
+      (vi, i) => vi * ((naiveT[Math.min(2, Math.floor(i / 3))] as number) / (a[Math.floor(i / 3)] as number)),
+    );
     expect(dist(x, naiveX)).toBeGreaterThan(1e-3);
     expect(J(x)).toBeLessThan(J(naiveX));
   });
@@ -153,7 +162,9 @@ describe('wgsefProx', () => {
     expect(Array.from(v32)).toEqual(Array.from(copy));
     expect(Array.from(a)).toEqual([1.75, 0, 0.75, 0, 0, 0]);
     expect(Array.from(wgsefProx(Array.from(v32), [0, 2, 4, 6], opts))).toEqual(Array.from(a));
-    expect(Array.from(wgsefProx(Float64Array.from(v32), new Int32Array([0, 2, 4, 6]), opts))).toEqual(Array.from(a));
+    expect(Array.from(wgsefProx(Float64Array.from(v32), new Int32Array([0, 2, 4, 6]), opts))).toEqual(
+      Array.from(a),
+    );
   });
 
   it('empty groups are allowed with explicit weights (a zero group) and m = 0 works', () => {
@@ -181,7 +192,8 @@ describe('wgsefGradient', () => {
         const dn = Float64Array.from(v);
         up[i] = (up[i] as number) + h;
         dn[i] = (dn[i] as number) - h;
-        const fd = (wgsefValue(up, offsets, { k, weights }) - wgsefValue(dn, offsets, { k, weights })) / (2 * h);
+        const fd =
+          (wgsefValue(up, offsets, { k, weights }) - wgsefValue(dn, offsets, { k, weights })) / (2 * h);
         expect(Math.abs(fd - (g[i] as number))).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(fd)));
       }
     }
@@ -189,30 +201,82 @@ describe('wgsefGradient', () => {
 
   it('head groups get w^2 x, tail groups w beta x/||x||, zero groups 0', () => {
     const g = wgsefGradient([3, 4, 1, 0, 0, 0], [0, 2, 4, 6], { k: 1, weights: [1, 1, 1] });
-    [3.6, 4.8, 6, 0, 0, 0].forEach((e, i) => expect(g[i]).toBeCloseTo(e, 14));
-    expect(Array.from(wgsefGradient([3, 4, 1, 0], [0, 2, 4], { k: 2, weights: [2, 1] }))).toEqual([12, 16, 1, 0]);
+    [3.6, 4.8, 6, 0, 0, 0].forEach((e, i) => {
+      expect(g[i]).toBeCloseTo(e, 14);
+    });
+    expect(Array.from(wgsefGradient([3, 4, 1, 0], [0, 2, 4], { k: 2, weights: [2, 1] }))).toEqual([
+      12, 16, 1, 0,
+    ]);
   });
 });
 
 describe('bad input (issue section 4)', () => {
   const v = [1, 2, 3];
   it.each([
-    [() => wgsefProx(v, [0, 1, 3], { k: 0, lambda: 1 }), RangeError, /wgsefProx: option 'k' must be an integer >= 1.*received 0.*Fix/],
+    [
+      () => wgsefProx(v, [0, 1, 3], { k: 0, lambda: 1 }),
+      RangeError,
+      /wgsefProx: option 'k' must be an integer >= 1.*received 0.*Fix/,
+    ],
     [() => wgsefProx(v, [0, 1, 3], { k: 2.5, lambda: 1 }), RangeError, /'k'.*received 2\.5/],
-    [() => wgsefProx(v, [0, 1, 3], { k: 1, lambda: -0.1 }), RangeError, /'lambda' must be finite and >= 0; received -0\.1/],
+    [
+      () => wgsefProx(v, [0, 1, 3], { k: 1, lambda: -0.1 }),
+      RangeError,
+      /'lambda' must be finite and >= 0; received -0\.1/,
+    ],
     [() => wgsefProx(v, [0, 1, 3], { k: 1, lambda: Number.NaN }), RangeError, /'lambda'.*NaN/],
-    [() => wgsefProx(v, [1, 3], { k: 1, lambda: 1 }), RangeError, /'groupOffsets' must start at 0; received 1/],
-    [() => wgsefProx(v, [0, 2], { k: 1, lambda: 1 }), RangeError, /'groupOffsets' must end at v\.length = 3; received 2/],
-    [() => wgsefProx(v, [0, 2, 1, 3], { k: 1, lambda: 1 }), RangeError, /'groupOffsets' must be non-decreasing; received 2 at index 1 followed by 1/],
+    [
+      () => wgsefProx(v, [1, 3], { k: 1, lambda: 1 }),
+      RangeError,
+      /'groupOffsets' must start at 0; received 1/,
+    ],
+    [
+      () => wgsefProx(v, [0, 2], { k: 1, lambda: 1 }),
+      RangeError,
+      /'groupOffsets' must end at v\.length = 3; received 2/,
+    ],
+    [
+      () => wgsefProx(v, [0, 2, 1, 3], { k: 1, lambda: 1 }),
+      RangeError,
+      /'groupOffsets' must be non-decreasing; received 2 at index 1 followed by 1/,
+    ],
     [() => wgsefProx(v, [0, 1, 1, 3], { k: 1, lambda: 1 }), RangeError, /group 1 is empty.*pass 'weights'/],
-    [() => wgsefProx(v, [0, 1.5, 3], { k: 1, lambda: 1 }), TypeError, /'groupOffsets' must contain integers; received 1\.5/],
+    [
+      () => wgsefProx(v, [0, 1.5, 3], { k: 1, lambda: 1 }),
+      TypeError,
+      /'groupOffsets' must contain integers; received 1\.5/,
+    ],
     [() => wgsefProx(v, [], { k: 1, lambda: 1 }), RangeError, /'groupOffsets' must have at least one entry/],
-    [() => wgsefProx(v, [0, 1, 3], { k: 1, lambda: 1, weights: [1] }), RangeError, /'weights' must have one entry per group \(2\); received length 1/],
-    [() => wgsefProx(v, [0, 1, 3], { k: 1, lambda: 1, weights: [1, 0] }), RangeError, /'weights'.*received 0 at index 1/],
-    [() => wgsefProx([1, Number.NaN, 3], [0, 1, 3], { k: 1, lambda: 1 }), RangeError, /'v' must contain only finite numbers; received NaN at index 1/],
-    [() => wgsefProx([1, 2, Number.NEGATIVE_INFINITY], [0, 1, 3], { k: 1, lambda: 1 }), RangeError, /received -Infinity at index 2/],
-    [() => wgsefProx('abc' as never, [0, 3], { k: 1, lambda: 1 }), TypeError, /'v' must be an array-like of numbers/],
-    [() => wgsefProx(v, [0, 3], null as never), TypeError, /wgsefProx: 'options' must be an object; received null/],
+    [
+      () => wgsefProx(v, [0, 1, 3], { k: 1, lambda: 1, weights: [1] }),
+      RangeError,
+      /'weights' must have one entry per group \(2\); received length 1/,
+    ],
+    [
+      () => wgsefProx(v, [0, 1, 3], { k: 1, lambda: 1, weights: [1, 0] }),
+      RangeError,
+      /'weights'.*received 0 at index 1/,
+    ],
+    [
+      () => wgsefProx([1, Number.NaN, 3], [0, 1, 3], { k: 1, lambda: 1 }),
+      RangeError,
+      /'v' must contain only finite numbers; received NaN at index 1/,
+    ],
+    [
+      () => wgsefProx([1, 2, Number.NEGATIVE_INFINITY], [0, 1, 3], { k: 1, lambda: 1 }),
+      RangeError,
+      /received -Infinity at index 2/,
+    ],
+    [
+      () => wgsefProx('abc' as never, [0, 3], { k: 1, lambda: 1 }),
+      TypeError,
+      /'v' must be an array-like of numbers/,
+    ],
+    [
+      () => wgsefProx(v, [0, 3], null as never),
+      TypeError,
+      /wgsefProx: 'options' must be an object; received null/,
+    ],
     [() => wgsefValue(v, [0, 3], { k: -1 }), RangeError, /wgsefValue: option 'k'/],
     [() => wgsefGradient([Number.NaN], [0, 1], { k: 1 }), RangeError, /wgsefGradient: 'v'/],
   ])('%#', (call, err, msg) => {

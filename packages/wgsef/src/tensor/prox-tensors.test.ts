@@ -59,7 +59,10 @@ function hostReference(
 
 function randomTensor(rand: () => number, shape: number[]): tf.Tensor {
   const size = shape.reduce((p, q) => p * q, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => rand() * 2 - 1), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => rand() * 2 - 1),
+    shape,
+  );
 }
 
 const iota = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -82,19 +85,31 @@ const layouts: Layout[] = [
   },
   {
     name: 'Dense units [in,out] axis 1',
-    make: (r) => ({ terms: [{ tensor: randomTensor(r, [7, 12]), groupAxes: [1], groupIds: iota(12) }], m: 12 }),
+    make: (r) => ({
+      terms: [{ tensor: randomTensor(r, [7, 12]), groupAxes: [1], groupIds: iota(12) }],
+      m: 12,
+    }),
   },
   {
     name: 'input channels [kh,kw,in,out] axis 2',
-    make: (r) => ({ terms: [{ tensor: randomTensor(r, [3, 3, 8, 5]), groupAxes: [2], groupIds: iota(8) }], m: 8 }),
+    make: (r) => ({
+      terms: [{ tensor: randomTensor(r, [3, 3, 8, 5]), groupAxes: [2], groupIds: iota(8) }],
+      m: 8,
+    }),
   },
   {
     name: 'filter shapes [kh,kw,in,out] axes 0,1,2',
-    make: (r) => ({ terms: [{ tensor: randomTensor(r, [2, 3, 4, 5]), groupAxes: [0, 1, 2], groupIds: iota(24) }], m: 24 }),
+    make: (r) => ({
+      terms: [{ tensor: randomTensor(r, [2, 3, 4, 5]), groupAxes: [0, 1, 2], groupIds: iota(24) }],
+      m: 24,
+    }),
   },
   {
     name: 'each scalar',
-    make: (r) => ({ terms: [{ tensor: randomTensor(r, [4, 6]), groupAxes: [0, 1], groupIds: iota(24) }], m: 24 }),
+    make: (r) => ({
+      terms: [{ tensor: randomTensor(r, [4, 6]), groupAxes: [0, 1], groupIds: iota(24) }],
+      m: 24,
+    }),
   },
   {
     name: 'whole tensors (one group per layer)',
@@ -124,7 +139,10 @@ const layouts: Layout[] = [
   },
   {
     name: 'non-contiguous group axes [0, 2] (transpose fallback)',
-    make: (r) => ({ terms: [{ tensor: randomTensor(r, [3, 4, 5]), groupAxes: [0, 2], groupIds: iota(15) }], m: 15 }),
+    make: (r) => ({
+      terms: [{ tensor: randomTensor(r, [3, 4, 5]), groupAxes: [0, 2], groupIds: iota(15) }],
+      m: 15,
+    }),
   },
 ];
 
@@ -138,18 +156,26 @@ describeBackends('tensor prox', () => {
       for (const k of [1, Math.max(1, Math.floor(m / 3)), m + 1]) {
         for (const lambda of [0.05, 0.5]) {
           const res = await expectNoLeaks(() => wgsefProxTensors(terms, m, { k, lambda }), terms.length);
-          const expected = hostReference(terms, m, (v, offsets) => wgsefProx(v, offsets, { k, lambda, weights }));
+          const expected = hostReference(terms, m, (v, offsets) =>
+            wgsefProx(v, offsets, { k, lambda, weights }),
+          );
           res.outputs.forEach((o, i) => {
             expect(o.shape).toEqual(terms[i]?.tensor.shape);
             expectArraysClose(o.dataSync(), expected[i] as Float64Array, 1e-6);
           });
           const nzIn = Array.from(res.normsBefore).filter((a) => a > 0).length;
-          expect(Array.from(res.normsAfter).filter((a) => a > 0).length).toBeGreaterThanOrEqual(Math.min(k, nzIn));
+          expect(Array.from(res.normsAfter).filter((a) => a > 0).length).toBeGreaterThanOrEqual(
+            Math.min(k, nzIn),
+          );
           tf.dispose(res.outputs);
         }
         const gl = await expectNoLeaks(() => groupLassoProxTensors(terms, m, { lambda: 0.3 }), terms.length);
-        const glExpected = hostReference(terms, m, (v, offsets) => groupLassoProx(v, offsets, { lambda: 0.3, weights }));
-        gl.outputs.forEach((o, i) => expectArraysClose(o.dataSync(), glExpected[i] as Float64Array, 1e-6));
+        const glExpected = hostReference(terms, m, (v, offsets) =>
+          groupLassoProx(v, offsets, { lambda: 0.3, weights }),
+        );
+        gl.outputs.forEach((o, i) => {
+          expectArraysClose(o.dataSync(), glExpected[i] as Float64Array, 1e-6);
+        });
         tf.dispose(gl.outputs);
       }
       for (const t of terms) t.tensor.dispose();
@@ -159,7 +185,9 @@ describeBackends('tensor prox', () => {
   it('groupSquaredNorms equals host squared norms and leaves no tensors behind', async () => {
     const rand = seededRandom(5);
     const x = randomTensor(rand, [4, 3, 6]);
-    const sq = await expectNoLeaks(() => groupSquaredNorms([{ tensor: x, groupAxes: [2], groupIds: iota(6) }], 6));
+    const sq = await expectNoLeaks(() =>
+      groupSquaredNorms([{ tensor: x, groupAxes: [2], groupIds: iota(6) }], 6),
+    );
     const v = x.dataSync();
     const expected = new Float64Array(6);
     for (let i = 0; i < v.length; i++) expected[i % 6] = (expected[i % 6] as number) + (v[i] as number) ** 2;
@@ -184,7 +212,9 @@ describeBackends('tensor prox', () => {
   it('rejects bad layouts and options with actionable messages', async () => {
     const x = tf.zeros([2, 3]);
     const term = { tensor: x, groupAxes: [1], groupIds: iota(3) };
-    await expect(wgsefProxTensors([term], 3, { k: 0, lambda: 1 })).rejects.toThrow(/wgsefProxTensors: option 'k'/);
+    await expect(wgsefProxTensors([term], 3, { k: 0, lambda: 1 })).rejects.toThrow(
+      /wgsefProxTensors: option 'k'/,
+    );
     await expect(wgsefProxTensors([{ ...term, groupAxes: [2] }], 3, { k: 1, lambda: 1 })).rejects.toThrow(
       /terms\[0\]\.groupAxes must be distinct ascending integers in \[0, 2\)/,
     );
@@ -198,8 +228,12 @@ describeBackends('tensor prox', () => {
     await expect(wgsefProxTensors([term], 3, { k: 1, lambda: 1, weights: [1, 1] })).rejects.toThrow(
       /'weights' must have one entry per group \(3\)/,
     );
-    await expect(groupLassoProxTensors([term], 3, { lambda: -1 })).rejects.toThrow(/groupLassoProxTensors: option 'lambda'/);
-    expect(() => scaleGroups([term], [1, Number.NaN, 1])).toThrow(/scaleGroups: 'scales' must contain finite numbers/);
+    await expect(groupLassoProxTensors([term], 3, { lambda: -1 })).rejects.toThrow(
+      /groupLassoProxTensors: option 'lambda'/,
+    );
+    expect(() => scaleGroups([term], [1, Number.NaN, 1])).toThrow(
+      /scaleGroups: 'scales' must contain finite numbers/,
+    );
     x.dispose();
   });
 });
