@@ -1,3 +1,4 @@
 import { klevelTsupConfig } from '../../tools/tsup.config.base';
 
-export default klevelTsupConfig();
+// shims: `import.meta.url` in the CJS build (used to locate the wasm binaries with createRequire).
+export default klevelTsupConfig({ overrides: { shims: true } });
