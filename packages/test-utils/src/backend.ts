@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerTrainingKernels } from '@klevel/wasm-train';
 import { afterAll, beforeAll, describe } from 'vitest';
 
 export type TestBackend = 'cpu' | 'wasm';
@@ -20,7 +21,10 @@ export function onTestBackendReady(hook: (backend: TestBackend) => void | Promis
   hooks.push(hook);
 }
 
-/** Makes `name` the active tfjs backend and waits until it is ready. */
+/**
+ * Makes `name` the active tfjs backend and waits until it is ready. On wasm the klevel training kernels
+ * (@klevel/wasm-train) are registered, so conv nets train; cpu keeps its stock kernels as the reference.
+ */
 export async function useTestBackend(name: TestBackend): Promise<void> {
   if (name === 'wasm' && !wasmPathsSet) {
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
@@ -29,6 +33,8 @@ export async function useTestBackend(name: TestBackend): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`test backend '${name}' failed to initialise`);
   await tf.ready();
+  // wasm cannot train conv nets without the klevel kernels; cpu stays stock so it remains the reference.
+  if (name === 'wasm') registerTrainingKernels('wasm');
   for (const hook of hooks) await hook(name);
 }
 
