@@ -1,9 +1,10 @@
 /**
  * Small named test architectures. Every layer has an explicit name so expectations can be hand-written.
  */
+
+import { seededNormal } from '@klevel/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { seededNormal } from '@klevel/test-utils';
 
 const L = tfl.layers;
 type ST = tfl.SymbolicTensor;
