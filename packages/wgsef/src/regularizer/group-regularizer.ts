@@ -124,6 +124,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
       this.options.include,
       this.options.exclude,
       model.layers.map((l) => l.name),
+      this.options.removableOnly,
     );
     if (partition.groups.length === 0 || partition.terms.length === 0) {
       throw new Error(

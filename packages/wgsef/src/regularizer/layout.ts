@@ -60,7 +60,9 @@ export function filterPartition(
   include: string[] | undefined,
   exclude: string[],
   modelLayerNames: string[],
+  removableOnly: boolean | 'auto' = false,
 ): GroupPartition {
+  const dropFixed = removableOnly === true || (removableOnly === 'auto' && partition.groups.some((g) => g.removable));
   const known = new Set(modelLayerNames);
   const owners = new Set(partition.groups.map((g) => g.layerName));
   for (const [option, names] of [
@@ -85,7 +87,7 @@ export function filterPartition(
   const newIndex = new Int32Array(partition.groups.length).fill(-1);
   const groups: Group[] = [];
   partition.groups.forEach((g, j) => {
-    if ((inc && !inc.has(g.layerName)) || exc.has(g.layerName)) return;
+    if ((inc && !inc.has(g.layerName)) || exc.has(g.layerName) || (dropFixed && !g.removable)) return;
     newIndex[j] = groups.length;
     groups.push(g);
   });

@@ -46,6 +46,10 @@ export interface GroupRegularizerArgs {
   include?: string[];
   /** Do not regularize groups owned by these layers. Defaults to none. */
   exclude?: string[];
+  /** Regularize only groups the pruner can remove (not, e.g., the units of the output layer).
+   *  `'auto'`: true when the partition has at least one removable group (so compression-only specs such
+   *  as `'filter-shapes'` still work). Defaults to `'auto'`. */
+  removableOnly?: boolean | 'auto';
   /** `'prox'`: the prox callback or the HSPG optimizer applies the proximal operator and the value is only
    *  reported (the paper's method); `'subgradient'`: `reg.loss(...)` adds `lambda * R` to the loss so the
    *  optimizer follows its (sub)gradient. Defaults to `'prox'`. */
@@ -62,6 +66,7 @@ export interface ResolvedArgs {
   groupWeights: GroupWeighting;
   include: string[] | undefined;
   exclude: string[];
+  removableOnly: boolean | 'auto';
   gradient: GradientMode;
 }
 
@@ -74,6 +79,7 @@ const KNOWN_KEYS = new Set([
   'groupWeights',
   'include',
   'exclude',
+  'removableOnly',
   'gradient',
 ]);
 
@@ -224,6 +230,10 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   if (gradient !== 'prox' && gradient !== 'subgradient') {
     throw new TypeError(`${fn}: gradient must be 'prox' or 'subgradient', got ${describe(gradient)}.`);
   }
+  const removableOnly = a.removableOnly ?? 'auto';
+  if (removableOnly !== true && removableOnly !== false && removableOnly !== 'auto') {
+    throw new TypeError(`${fn}: removableOnly must be true, false or 'auto', got ${describe(removableOnly)}.`);
+  }
   const include = validateLayerList(fn, 'include', a.include);
   const exclude = validateLayerList(fn, 'exclude', a.exclude) ?? [];
   if (include && include.length === 0) {
@@ -240,6 +250,7 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
     groupWeights: weights as GroupWeighting,
     include,
     exclude,
+    removableOnly,
     gradient,
   };
 }

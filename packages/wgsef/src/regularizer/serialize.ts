@@ -54,6 +54,7 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
     lambda: options.lambda as number,
     groupWeights: options.groupWeights as string,
     exclude: options.exclude.map(encodeConfigString),
+    removableOnly: options.removableOnly,
     gradient: options.gradient,
   };
   if (options.keep) config.keep = { ...options.keep };
@@ -71,6 +72,7 @@ export function fromConfigArgs<T extends GroupRegularizerArgs>(config: tf.serial
     lambda: config.lambda,
     groupWeights: config.groupWeights,
     exclude: ((config.exclude as string[] | undefined) ?? []).map(decodeConfigString),
+    removableOnly: config.removableOnly ?? 'auto',
     gradient: config.gradient,
   };
   if (config.keep) args.keep = { ...(config.keep as object) };

@@ -1,0 +1,51 @@
+/**
+ * Where the prox callback gets lr_t: a user value or schedule, else the model optimizer's current
+ * `learningRate` (read every batch, so a schedule that edits `optimizer.learningRate` is followed).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** A number, or a function of the 0-based training step. */
+export type LearningRateOption = number | ((step: number) => number);
+
+/** The optimizer's current learning rate, or undefined if it has no numeric `learningRate`. */
+export function optimizerLearningRate(optimizer: tf.Optimizer | undefined): number | undefined {
+  const lr = (optimizer as { learningRate?: unknown } | undefined)?.learningRate;
+  return typeof lr === 'number' && Number.isFinite(lr) ? lr : undefined;
+}
+
+/** The optimizer's iteration counter (steps applied so far), or undefined. */
+export function optimizerIterations(optimizer: tf.Optimizer | undefined): number | undefined {
+  const it = (optimizer as { iterations?: unknown } | undefined)?.iterations;
+  return typeof it === 'number' && Number.isFinite(it) ? it : undefined;
+}
+
+/** Resolves lr_t at `step`; throws a RangeError naming the source when it is not a finite number >= 0. */
+export function resolveLearningRate(
+  option: LearningRateOption | undefined,
+  optimizer: tf.Optimizer | undefined,
+  step: number,
+): number {
+  let lr: unknown;
+  let source: string;
+  if (typeof option === 'function') {
+    lr = option(step);
+    source = 'the learningRate schedule';
+  } else if (option !== undefined) {
+    lr = option;
+    source = 'the learningRate option';
+  } else {
+    lr = optimizerLearningRate(optimizer);
+    source = `the optimizer (${optimizer?.getClassName?.() ?? 'none'})`;
+    if (lr === undefined) {
+      throw new Error(
+        `proxCallback: cannot read the learning rate of ${source}: it has no numeric 'learningRate' property. Pass proxCallback(reg, { learningRate }) (a number or (step) => number).`,
+      );
+    }
+  }
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+    throw new RangeError(
+      `proxCallback: ${source} gave learning rate ${String(lr)} at step ${step}; expected a finite number >= 0.`,
+    );
+  }
+  return lr;
+}

@@ -1,0 +1,252 @@
+/**
+ * ProxCallback: applies `prox_{lr_t * lambda_t * R}` to the regularized groups after every batch (the
+ * paper's Algorithm 2: an optimizer step on the data loss, then the prox), logs group sparsity into the
+ * epoch logs and keeps a per-batch history for plots.
+ *
+ * Per batch it costs one reduction per regularized variable, ONE download of the m group norms, host math
+ * on m numbers and one multiply per regularized element; the statistics come from the prox's own result.
+ *
+ * reference: shared/docs/wgsef-math.md section 5 (Algorithm 2).
+ */
+import type { FinalizeResult, GroupRegularizer, SparsityStats } from '@klevel/wgsef';
+import { isGroupRegularizer } from '@klevel/wgsef';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type LearningRateOption, optimizerIterations, resolveLearningRate } from './learning-rate';
+
+/** Options of {@link proxCallback}. */
+export interface ProxCallbackArgs {
+  /** lr_t for the prox: a number or `(step) => number`. Defaults to the optimizer's current `learningRate`,
+   *  read every batch. */
+  learningRate?: LearningRateOption;
+  /** Run the exact-k `finalize()` when training ends. Defaults to false. */
+  finalizeOnEnd?: boolean;
+  /** Record a history entry every this many batches (>= 1). Defaults to 1. */
+  logEvery?: number;
+}
+
+/** One history record. */
+export interface ProxHistoryEntry {
+  /** 0-based global step (the optimizer's iteration count minus one, when it has one). */
+  step: number;
+  epoch: number;
+  batch: number;
+  /** lr_t used by the prox (undefined when the callback only monitors). */
+  learningRate: number | undefined;
+  /** `lambda_t * R` after the step. */
+  value: number;
+  nonzero: number;
+  /** Fraction of zero groups. */
+  sparsity: number;
+  /** Nonzero groups per layer. */
+  layers: Record<string, number>;
+  /** Set on the record written by finalize. */
+  finalized?: boolean;
+}
+
+/** Optimizers that apply the regularizer themselves (e.g. @klevel/hspg) carry this brand. */
+interface ProxApplyingOptimizer {
+  klevelAppliesProx: true;
+  regularizer?: GroupRegularizer;
+  setEpoch?(epoch: number): void;
+}
+
+function appliesProx(opt: unknown): opt is ProxApplyingOptimizer {
+  return opt !== null && typeof opt === 'object' && (opt as ProxApplyingOptimizer).klevelAppliesProx === true;
+}
+
+const MIXING_HELP =
+  "tfjs wraps every element of 'callbacks' as a plain object when the FIRST element is a plain object, which strips the model from class-based callbacks. Wrap plain objects with new tfl.CustomCallback({...}) (or put proxCallback(reg) first and wrap the others).";
+
+/** The model of a ProxCallback hook, or a clear error when tfjs called the hook on a wrapper. */
+function requireModel(self: unknown, hook: string): tfl.LayersModel {
+  if (!(self instanceof ProxCallback) || !self.model) {
+    throw new Error(`ProxCallback.${hook}: no model is set. ${MIXING_HELP}`);
+  }
+  return self.model;
+}
+
+/**
+ * A tfjs-layers `Callback` that applies the regularizer's prox after every batch.
+ *
+ * - `'prox'` regularizers: applies `prox_{lr_t lambda_t R}` after each batch, with lr_t read from the
+ *   optimizer (or the `learningRate` option) each batch;
+ * - `'subgradient'` regularizers, or an optimizer that applies the prox itself (the HSPG optimizer): only
+ *   monitors (statistics and history), and forwards the epoch to the optimizer.
+ *
+ * Epoch logs get `<reg.name>` (lambda R, e.g. `wgsef`), `group_sparsity`, `nonzero_groups` and
+ * `group_sparsity/<layer>`; `history` holds per-batch records.
+ */
+export class ProxCallback extends tfl.Callback {
+  readonly regularizer: GroupRegularizer;
+  readonly learningRate: LearningRateOption | undefined;
+  readonly finalizeOnEnd: boolean;
+  readonly logEvery: number;
+  /** Per-batch records (every `logEvery` batches) plus one per finalize. */
+  readonly history: ProxHistoryEntry[] = [];
+  /** Statistics after the last batch. */
+  lastStats: SparsityStats | undefined;
+  /** The result of the last finalize (on train end or on demand). */
+  finalizeResult: FinalizeResult | undefined;
+
+  private epoch = 0;
+  private ownStep = 0;
+  private monitorOnly = false;
+  private lastValue = 0;
+
+  constructor(regularizer: GroupRegularizer, args: ProxCallbackArgs = {}) {
+    super();
+    if (!isGroupRegularizer(regularizer)) {
+      throw new TypeError(
+        `proxCallback: expected a klevel regularizer (wgsef(...) or groupLasso(...) from @klevel/wgsef), got ${typeof regularizer}.`,
+      );
+    }
+    if (args === null || typeof args !== 'object') {
+      throw new TypeError(`proxCallback: options must be an object, got ${typeof args}.`);
+    }
+    const known = new Set(['learningRate', 'finalizeOnEnd', 'logEvery']);
+    const unknown = Object.keys(args).filter((k) => !known.has(k));
+    if (unknown.length)
+      throw new TypeError(
+        `proxCallback: unknown option(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}.`,
+      );
+    const lr = args.learningRate;
+    if (
+      lr !== undefined &&
+      typeof lr !== 'function' &&
+      (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+    ) {
+      throw new RangeError(
+        `proxCallback: learningRate must be a finite number >= 0 or (step) => number, got ${String(lr)}.`,
+      );
+    }
+    const every = args.logEvery ?? 1;
+    if (!Number.isInteger(every) || every < 1) {
+      throw new RangeError(`proxCallback: logEvery must be an integer >= 1, got ${String(every)}.`);
+    }
+    this.regularizer = regularizer;
+    this.learningRate = lr;
+    this.finalizeOnEnd = args.finalizeOnEnd ?? false;
+    this.logEvery = every;
+  }
+
+  /** True when the callback only monitors (subgradient mode, or an optimizer that applies the prox). */
+  get monitoring(): boolean {
+    return this.monitorOnly;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    const model = requireModel(this, 'onTrainBegin');
+    this.regularizer.attach(model);
+    const opt = model.optimizer as unknown;
+    if (appliesProx(opt) && opt.regularizer && opt.regularizer !== this.regularizer) {
+      throw new Error(
+        'proxCallback: the model optimizer applies a different regularizer than this callback; pass the same regularizer to both (or drop the callback).',
+      );
+    }
+    this.monitorOnly = this.regularizer.options.gradient === 'subgradient' || appliesProx(opt);
+    if (!this.monitorOnly) resolveLearningRate(this.learningRate, model.optimizer, 0); // fail before the first batch
+  }
+
+  override async onEpochBegin(epoch: number): Promise<void> {
+    this.epoch = epoch;
+    const opt = requireModel(this, 'onEpochBegin').optimizer as unknown;
+    if (appliesProx(opt)) opt.setEpoch?.(epoch);
+  }
+
+  override async onBatchEnd(batch: number): Promise<void> {
+    const model = requireModel(this, 'onBatchEnd');
+    const it = optimizerIterations(model.optimizer);
+    const step = it !== undefined && it > 0 ? it - 1 : this.ownStep;
+    this.ownStep++;
+    const record = (step + 1) % this.logEvery === 0;
+    let lr: number | undefined;
+    let norms: Float64Array;
+    if (this.monitorOnly) {
+      if (!record) return;
+      norms = this.regularizer.takeFreshNorms() ?? this.regularizer.groupNorms();
+      this.regularizer.recordNorms(norms);
+      this.lastStats = this.regularizer.stats(norms);
+    } else {
+      lr = resolveLearningRate(this.learningRate, model.optimizer, step);
+      const res = this.regularizer.prox(lr, { step });
+      norms = res.norms;
+      this.lastStats = res.stats;
+    }
+    this.lastValue = this.regularizer.valueAt(norms, step);
+    if (record) this.push(step, batch, lr, this.lastStats as SparsityStats, this.lastValue);
+  }
+
+  override async onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
+    if (!logs) return;
+    let stats = this.lastStats;
+    if (!stats) {
+      const norms = this.regularizer.groupNorms();
+      stats = this.regularizer.stats(norms);
+      this.lastValue = this.regularizer.valueAt(norms);
+    }
+    logs[this.regularizer.name] = this.lastValue;
+    logs.group_sparsity = stats.total.sparsity;
+    logs.nonzero_groups = stats.total.nonzero;
+    for (const [layer, s] of Object.entries(stats.layers)) logs[`group_sparsity/${layer}`] = s.sparsity;
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.finalizeOnEnd) this.finalize();
+  }
+
+  /**
+   * Runs the regularizer's exact-k step now (keep exactly `keep` groups) and records it in the history.
+   * @returns how many groups were nonzero before and after.
+   */
+  finalize(): FinalizeResult {
+    requireModel(this, 'finalize');
+    const res = this.regularizer.finalize();
+    this.finalizeResult = res;
+    this.lastStats = res.stats;
+    const step = Math.max(0, this.ownStep - 1);
+    this.push(step, -1, undefined, res.stats, this.regularizer.value({ step }), true);
+    return res;
+  }
+
+  private push(
+    step: number,
+    batch: number,
+    learningRate: number | undefined,
+    stats: SparsityStats,
+    value: number,
+    finalized = false,
+  ): void {
+    const layers: Record<string, number> = {};
+    for (const [name, s] of Object.entries(stats.layers)) layers[name] = s.nonzero;
+    const entry: ProxHistoryEntry = {
+      step,
+      epoch: this.epoch,
+      batch,
+      learningRate,
+      value,
+      nonzero: stats.total.nonzero,
+      sparsity: stats.total.sparsity,
+      layers,
+    };
+    if (finalized) entry.finalized = true;
+    this.history.push(entry);
+  }
+}
+
+/**
+ * Creates a {@link ProxCallback}: pass it to `model.fit({ callbacks: [...] })`.
+ * @param regularizer A regularizer from `wgsef()` or `groupLasso()` (attached to the model on train begin).
+ * @param args.learningRate lr_t for the prox. Defaults to the optimizer's `learningRate`, read each batch.
+ * @param args.finalizeOnEnd Run the exact-k step at the end of `fit`. Defaults to false.
+ * @param args.logEvery Record history every this many batches. Defaults to 1.
+ * @example
+ * const reg = wgsef({ groups: 'filters', keep: { fraction: 0.3 }, lambda: 1e-2 });
+ * model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+ * const prox = proxCallback(reg, { finalizeOnEnd: true });
+ * const h = await model.fit(x, y, { epochs: 5, callbacks: [prox] });
+ * h.history.group_sparsity; // per epoch
+ * prox.history;             // per batch
+ */
+export function proxCallback(regularizer: GroupRegularizer, args: ProxCallbackArgs = {}): ProxCallback {
+  return new ProxCallback(regularizer, args);
+}
