@@ -10,7 +10,16 @@ import type { AxisPlan, LayerPlan, PruningPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
 import type { SurgeryContext, SurgeryHandler } from './surgery/handler';
 import { getSurgeryHandler } from './surgery/registry';
-import { flattenLayers, indexLayerEntries, serializeTopology, weightNameOf } from './topology';
+import { PrunedChannelCounter } from './channel-counts';
+import {
+  flattenLayers,
+  indexLayerEntries,
+  indexModelEntries,
+  isNestedModel,
+  type JsonObject,
+  serializeTopology,
+  weightNameOf,
+} from './topology';
 
 /** Options of {@link applyPlan}. */
 export interface ApplyPlanOptions {
@@ -18,6 +27,11 @@ export interface ApplyPlanOptions {
   handlers?: Record<string, SurgeryHandler>;
   /** Custom classes needed to deserialize the topology (passed to `tf.models.modelFromJSON`). */
   customObjects?: tf.serialization.ConfigDict;
+  /**
+   * Layers @klevel/groups should treat as opaque when applyPlan needs the dependency graph (only for
+   * Reshape layers and nested models that receive pruned channels). Defaults to [].
+   */
+  exclude?: readonly string[];
 }
 
 /**
@@ -77,7 +91,12 @@ interface PreparedLayer {
   ctx: SurgeryContext;
 }
 
-function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOptions): PreparedLayer[] {
+function prepare(
+  model: tfl.LayersModel,
+  plan: PruningPlan,
+  options: ApplyPlanOptions,
+  counter: PrunedChannelCounter,
+): PreparedLayer[] {
   if (plan == null || plan.format !== PLAN_FORMAT || !Array.isArray(plan.layers)) {
     throw new TypeError(
       `applyPlan: expected a plan from planPruning (format '${PLAN_FORMAT}'), got ${
@@ -140,6 +159,7 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
       newShapes,
       plan: lp,
       outputShape: layer.outputShape,
+      inputSize: () => counter.inputSize(lp.layerName),
     };
     const problems = handler.validate?.(ctx) ?? [];
     if (problems.length > 0) {
@@ -150,7 +170,7 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
     prepared.push({ layer, plan: lp, handler, ctx });
   }
   // Weightless layers whose config encodes the channel count are rewritten even when not planned.
-  for (const layer of byName.values()) {
+  for (const layer of plan.layers.length > 0 ? byName.values() : []) {
     if (seen.has(layer.name)) continue;
     const className = layer.getClassName();
     const handler = getSurgeryHandler(className, options.handlers);
@@ -164,6 +184,7 @@ function prepare(model: tfl.LayersModel, plan: PruningPlan, options: ApplyPlanOp
       newShapes: shapes,
       plan: lp,
       outputShape: layer.outputShape,
+      inputSize: () => counter.inputSize(layer.name),
     };
     prepared.push({ layer, plan: lp, handler, ctx });
   }
@@ -192,9 +213,11 @@ export async function applyPlan(
   plan: PruningPlan,
   options: ApplyPlanOptions = {},
 ): Promise<tfl.LayersModel> {
-  const prepared = prepare(model, plan, options);
+  const counter = new PrunedChannelCounter(model, plan, options.exclude ?? []);
+  const prepared = prepare(model, plan, options, counter);
   const topology = serializeTopology(model);
   const entries = indexLayerEntries(topology);
+  if (plan.layers.length > 0) rewriteNestedInputs(model, topology, counter);
   for (const p of prepared) {
     const entry = entries.get(p.layer.name);
     if (entry === undefined) {
@@ -290,4 +313,51 @@ function checkShapes(model: tfl.LayersModel, rebuilt: tfl.LayersModel, options: 
         'Remove groups of output layers from the plan.',
     );
   }
+}
+
+/**
+ * A nested model declares its input shapes in its own config (batch_input_shape of its InputLayer or first
+ * layer); when pruning changes the channels that reach it, the declared last dimension is updated.
+ */
+function rewriteNestedInputs(
+  model: tfl.LayersModel,
+  topology: JsonObject,
+  counter: PrunedChannelCounter,
+): void {
+  const modelEntries = indexModelEntries(topology);
+  const visit = (container: tfl.LayersModel) => {
+    for (const layer of container.layers) {
+      if (!isNestedModel(layer)) continue;
+      const nested = layer as unknown as tfl.LayersModel;
+      visit(nested);
+      const entry = modelEntries.get(nested.name);
+      const config = entry?.config as JsonObject | undefined;
+      const layers = config?.layers as JsonObject[] | undefined;
+      if (layers === undefined) continue;
+      nested.inputs.forEach((input, i) => {
+        const node = nested.inputLayers[i]?.outboundNodes.find((n) =>
+          nested.layers.includes(n.outboundLayer),
+        );
+        if (node === undefined) return;
+        const consumer = node.outboundLayer;
+        const k = node.inputTensors.indexOf(input);
+        const { before, after } = counter.inputSize(consumer.name, Math.max(0, k));
+        if (before === after) return;
+        const inputName = nested.inputLayers[i]?.name;
+        const holder =
+          layers.find((l) => l.class_name === 'InputLayer' && (l.config as JsonObject).name === inputName) ??
+          layers.find((l) => (l.config as JsonObject | undefined)?.batch_input_shape != null);
+        const shape = (holder?.config as JsonObject | undefined)?.batch_input_shape as
+          | Array<number | null>
+          | undefined;
+        if (shape === undefined) {
+          throw new Error(
+            `applyPlan: nested model '${nested.name}' receives pruned channels but declares no input shape to update.`,
+          );
+        }
+        shape[shape.length - 1] = after;
+      });
+    }
+  };
+  visit(model);
 }

@@ -40,8 +40,8 @@ export interface CostCount {
 }
 
 /** Counts parameters (`countParams`) and MACs per sample (`countFlops`) with @klevel/groups. */
-export function countCosts(model: tfl.LayersModel): CostCount {
-  const flops = countFlops(model);
+export function countCosts(model: tfl.LayersModel, exclude: readonly string[] = []): CostCount {
+  const flops = countFlops(model, exclude.length > 0 ? { exclude: [...exclude] } : {});
   const params = countParams(model);
   const perLayer = new Map<string, { className: string; params: number; macs: number }>();
   for (const layer of collectLayers(model)) {

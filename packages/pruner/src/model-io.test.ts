@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';

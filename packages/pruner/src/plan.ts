@@ -38,9 +38,15 @@ function removalOf(groups: readonly GroupStats[], reader: WeightReader): Removal
       }
       const name = reader.variable(slice).name;
       let axes = out.get(name);
-      if (!axes) out.set(name, (axes = new Map()));
+      if (!axes) {
+        axes = new Map();
+        out.set(name, axes);
+      }
       let set = axes.get(slice.axis);
-      if (!set) axes.set(slice.axis, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        axes.set(slice.axis, set);
+      }
       for (const i of slice.indices) set.add(i);
     }
   }

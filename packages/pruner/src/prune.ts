@@ -78,7 +78,7 @@ export async function prune(model: tfl.LayersModel, options: PruneOptions = {}):
         );
       }
     }
-    return { model: pruned, plan, report: buildReport(model, pruned, plan, equivalence) };
+    return { model: pruned, plan, report: buildReport(model, pruned, plan, equivalence, options.exclude) };
   } catch (e) {
     pruned.dispose();
     throw e;

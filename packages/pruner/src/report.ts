@@ -48,15 +48,17 @@ export interface PruningReport {
  * @param after The pruned model.
  * @param plan The plan that was applied.
  * @param equivalence The measured output difference, if checked.
+ * @param exclude Layers whose MACs @klevel/groups cannot count (counted as 0). Defaults to [].
  */
 export function buildReport(
   before: tfl.LayersModel,
   after: tfl.LayersModel,
   plan: PruningPlan,
   equivalence?: EquivalenceResult & { tolerance: number },
+  exclude: readonly string[] = [],
 ): PruningReport {
-  const a = countCosts(before);
-  const b = countCosts(after);
+  const a = countCosts(before, exclude);
+  const b = countCosts(after, exclude);
   const removedByLayer = new Map<string, number>();
   for (const g of plan.groups.removed)
     removedByLayer.set(g.layerName, (removedByLayer.get(g.layerName) ?? 0) + 1);

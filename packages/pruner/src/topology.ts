@@ -68,3 +68,23 @@ export function serializeTopology(model: tfl.LayersModel): JsonObject {
   const json = model.toJSON(null, false) as unknown;
   return JSON.parse(JSON.stringify(json)) as JsonObject;
 }
+
+/** Maps nested model name -> its `{class_name, config}` entry inside a serialized topology (live objects). */
+export function indexModelEntries(topology: JsonObject): Map<string, JsonObject> {
+  const out = new Map<string, JsonObject>();
+  const visit = (modelConfig: JsonObject) => {
+    const layers = modelConfig.layers;
+    if (!Array.isArray(layers)) return;
+    for (const entry of layers as JsonObject[]) {
+      const config = entry.config as JsonObject | undefined;
+      if (MODEL_CLASSES.has(entry.class_name as string) && config != null) {
+        out.set((config.name ?? entry.name) as string, entry);
+        visit(config);
+      }
+    }
+  };
+  let root = topology;
+  if (root.model_config != null) root = root.model_config as JsonObject;
+  visit(root.config as JsonObject);
+  return out;
+}

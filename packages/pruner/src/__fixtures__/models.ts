@@ -160,7 +160,10 @@ export function zeroGroups(model: tfl.LayersModel, groups: readonly Group[]): vo
       if (!s.regularized) continue;
       const v = reader.variable(s);
       let data = edits.get(v);
-      if (!data) edits.set(v, (data = Float32Array.from(reader.values(v))));
+      if (!data) {
+        data = Float32Array.from(reader.values(v));
+        edits.set(v, data);
+      }
       const target = data;
       forEachInSliceOf(target, v.shape as number[], s, (_x, i) => {
         target[i] = 0;
@@ -171,5 +174,20 @@ export function zeroGroups(model: tfl.LayersModel, groups: readonly Group[]): vo
     const t = tf.tensor(data, v.shape as number[]);
     v.write(t);
     t.dispose();
+  }
+}
+
+/**
+ * `model.dispose()`, then dispose layers that survive it: tfjs-layers counts one reference per call of a
+ * shared layer but `LayersModel.dispose` releases only one, so shared layers' weights would stay alive.
+ */
+export function disposeFully(model: tfl.LayersModel): void {
+  model.dispose();
+  for (const layer of model.layers) {
+    try {
+      for (let i = 0; i < 16 && (layer.dispose().refCountAfterDispose ?? 0) > 0; i++);
+    } catch {
+      // already disposed
+    }
   }
 }

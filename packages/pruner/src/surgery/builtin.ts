@@ -132,21 +132,33 @@ export const passThroughClasses: readonly string[] = [
 
 /**
  * Reshape: @klevel/groups accepts channel-preserving reshapes ([..., C] -> [..., C]) and full flattens
- * ([...] -> [N]). Both are rewritten so the channel count is inferred: the last target dimension becomes
- * -1 and the others are taken from the original output shape (which pruning does not change).
+ * ([..., C] -> [N]). Either way the last target dimension scales with the surviving input channels:
+ * new = old * after / before; the other dimensions do not change.
  */
 export const reshapeHandler: SurgeryHandler = {
   prunableAxes: {},
   alwaysRewrite: true,
   rewriteConfig(config, ctx) {
     const out = ctx.outputShape as Array<number | null>;
-    if (!Array.isArray(out) || out.length < 2 || out.slice(1, -1).some((d) => d == null)) {
+    const { before, after } = ctx.inputSize();
+    if (before === after) return { ...config };
+    const last = out[out.length - 1];
+    if (
+      !Array.isArray(out) ||
+      out.length < 2 ||
+      out.slice(1).some((d) => d == null) ||
+      (last as number) % before !== 0
+    ) {
       throw new Error(
-        `applyPlan: Reshape '${ctx.layerName}' has output shape ${JSON.stringify(out)}; only static ` +
-          'channel-preserving reshapes can carry pruned channels. Exclude the layers around it from pruning.',
+        `applyPlan: Reshape '${ctx.layerName}' (output ${JSON.stringify(out)}) would receive ${after} of ${before} ` +
+          'channels, but only static channel-preserving or fully flattening reshapes can be rewritten. ' +
+          'Exclude the layers around it from pruning.',
       );
     }
-    return { ...config, target_shape: [...(out.slice(1, -1) as number[]), -1] };
+    return {
+      ...config,
+      target_shape: [...(out.slice(1, -1) as number[]), ((last as number) / before) * after],
+    };
   },
 };
 

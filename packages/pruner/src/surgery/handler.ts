@@ -22,6 +22,11 @@ export interface SurgeryContext {
   plan: LayerPlan;
   /** The original layer's output shape (as `layer.outputShape` reports it). */
   outputShape: unknown;
+  /**
+   * Size of the last axis of the layer's first input before and after the plan (computed on demand from
+   * the dependency graph of @klevel/groups).
+   */
+  inputSize(): { before: number; after: number };
 }
 
 /** Surgery for one layer class. */
