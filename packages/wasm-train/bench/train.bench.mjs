@@ -26,7 +26,7 @@ function loadData(count) {
     return { x, y, source: 'Fashion-MNIST (train split)' };
   }
   let s = 1;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const x = Float32Array.from({ length: count * 784 }, rnd);
   const y = Int32Array.from({ length: count }, () => Math.floor(rnd() * 10));
   return { x, y, source: `synthetic data (${DATA_DIR} not found)` };
@@ -35,7 +35,13 @@ function loadData(count) {
 function lenet() {
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation: 'relu',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
@@ -49,7 +55,13 @@ function lenet() {
 
 function vggSmall() {
   const conv = (filters, first) =>
-    tfl.layers.conv2d({ ...(first ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+    tfl.layers.conv2d({
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+    });
   return tfl.sequential({
     layers: [
       conv(32, true),
@@ -129,9 +141,19 @@ export async function run() {
 
   const fmt = (r) => (r.error ? `cannot train: \`${r.error}\`` : `${r.ms.toFixed(1)}`);
   rows.push(['cpu, stock kernels', fmt(cpuStock), cpuStock.steps, '1x']);
-  rows.push(['cpu + klevel Conv2DBackpropFilter', fmt(cpuKlevel), cpuKlevel.steps, `${(cpuStock.ms / cpuKlevel.ms).toFixed(1)}x`]);
+  rows.push([
+    'cpu + klevel Conv2DBackpropFilter',
+    fmt(cpuKlevel),
+    cpuKlevel.steps,
+    `${(cpuStock.ms / cpuKlevel.ms).toFixed(1)}x`,
+  ]);
   rows.push(['wasm, stock kernels', fmt(wasmStock), wasmStock.steps ?? 0, '-']);
-  rows.push(['wasm + klevel kernels', fmt(wasmKlevel), wasmKlevel.steps, `${(cpuStock.ms / wasmKlevel.ms).toFixed(1)}x`]);
+  rows.push([
+    'wasm + klevel kernels',
+    fmt(wasmKlevel),
+    wasmKlevel.steps,
+    `${(cpuStock.ms / wasmKlevel.ms).toFixed(1)}x`,
+  ]);
   const speedup = cpuStock.ms / wasmKlevel.ms;
   const markdown = `Data: ${data.source}. Adam 1e-3, categorical cross-entropy, \`model.fit\`, ${chosen.reason}.
 

@@ -16,6 +16,8 @@ import {
 import { convGeometry } from './geometry';
 import { naiveConvGradients } from './reference';
 
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
 interface Case {
   id: string;
   depthwise: boolean;
@@ -52,7 +54,17 @@ function sampleCases(seed: number, count: number, depthwise: boolean): Case[] {
     const stride = pick(rnd, [1, 2, 3] as const);
     // tf.conv2d accepts stride > 1 or dilation > 1, not both; a few cases exercise both anyway.
     const dilation = stride === 1 || rnd() < 0.15 ? pick(rnd, [1, 2] as const) : 1;
-    const pad = pick(rnd, ['same', 'valid'] as const);
+    const padKind = pick(rnd, ['same', 'valid', 'same', 'valid', 'explicit'] as const);
+    const p = () => Math.floor(rnd() * 4);
+    const pad: Pad =
+      padKind === 'explicit'
+        ? [
+            [0, 0],
+            [p(), p()],
+            [p(), p()],
+            [0, 0],
+          ]
+        : padKind;
     const h = 5 + 2 * Math.floor(rnd() * 7); // 5..17, odd
     const w = 5 + 2 * Math.floor(rnd() * 7);
     const n = pick(rnd, [1, 2, 3, 5, 8, 16]);
@@ -70,7 +82,7 @@ function sampleCases(seed: number, count: number, depthwise: boolean): Case[] {
     const dyShape: Case['dyShape'] = [n, g.outHeight, g.outWidth, co];
     const i = cases.length;
     cases.push({
-      id: `${depthwise ? 'dw' : 'conv'}#${i} x${xShape.join('x')} f${filterShape.join('x')} s${stride} d${dilation} ${pad}`,
+      id: `${depthwise ? 'dw' : 'conv'}#${i} x${xShape.join('x')} f${filterShape.join('x')} s${stride} d${dilation} ${typeof pad === 'string' ? pad : `pad${JSON.stringify(pad.slice(1, 3))}`}`,
       depthwise,
       xShape,
       filterShape,
@@ -128,8 +140,8 @@ function computeReferences(cases: Case[]): void {
   }
 }
 
-const convCases = sampleCases(7, 36, false);
-const dwCases = sampleCases(11, 24, true);
+const convCases = sampleCases(7, 64, false);
+const dwCases = sampleCases(11, 40, true);
 
 describe('training kernels vs cpu reference', () => {
   beforeAll(async () => {
@@ -143,6 +155,7 @@ describe('training kernels vs cpu reference', () => {
     for (const s of [1, 2, 3]) expect(all.some((c) => c.attrs.strides[0] === s)).toBe(true);
     expect(all.some((c) => c.attrs.dilations[0] === 2 && c.attrs.strides[0] === 1)).toBe(true);
     expect(all.some((c) => c.attrs.pad === 'valid') && all.some((c) => c.attrs.pad === 'same')).toBe(true);
+    expect(all.some((c) => Array.isArray(c.attrs.pad))).toBe(true);
     expect(all.some((c) => c.xShape[3] === 64) && all.some((c) => c.xShape[3] === 1)).toBe(true);
     expect(all.some((c) => c.xShape[0] === 16) && all.some((c) => c.xShape[0] === 1)).toBe(true);
   });
@@ -173,5 +186,45 @@ describe('training kernels vs cpu reference', () => {
         expect(maxRelativeError(dw.values, c.refDw as Float32Array)).toBeLessThanOrEqual(TOL);
       },
     );
+  });
+
+  describe('NCHW data format (regular conv kernels, wasm)', () => {
+    beforeAll(async () => useBackend('wasm'));
+    const toNchw = (v: Float32Array, [n, h, w, c]: number[]) => {
+      const out = new Float32Array(v.length);
+      for (let b = 0; b < (n as number); b++)
+        for (let y = 0; y < (h as number); y++)
+          for (let x = 0; x < (w as number); x++)
+            for (let k = 0; k < (c as number); k++)
+              out[((b * (c as number) + k) * (h as number) + y) * (w as number) + x] = v[
+                ((b * (h as number) + y) * (w as number) + x) * (c as number) + k
+              ] as number;
+      return out;
+    };
+    const nchw = (s: number[]) => [s[0], s[3], s[1], s[2]] as [number, number, number, number];
+    it.each(convCases.slice(0, 6).map((c) => [c.id, c] as const))('%s', (_id, c) => {
+      const attrs = { ...c.attrs, dataFormat: 'NCHW' };
+      const dw = runKernelValues(
+        'Conv2DBackpropFilter',
+        {
+          x: { values: toNchw(c.x, c.xShape), shape: nchw(c.xShape) },
+          dy: { values: toNchw(c.dy, c.dyShape), shape: nchw(c.dyShape) },
+        },
+        { ...attrs, filterShape: c.filterShape },
+      );
+      const dx = runKernelValues(
+        'Conv2DBackpropInput',
+        {
+          dy: { values: toNchw(c.dy, c.dyShape), shape: nchw(c.dyShape) },
+          filter: { values: c.w, shape: c.filterShape },
+        },
+        { ...attrs, inputShape: nchw(c.xShape) },
+      );
+      expect(dx.shape).toEqual(nchw(c.xShape));
+      expect(maxRelativeError(dw.values, c.refDw as Float32Array)).toBeLessThanOrEqual(TOL);
+      expect(
+        maxRelativeError(dx.values, toNchw(Float32Array.from(c.refDx as Float32Array), c.xShape)),
+      ).toBeLessThanOrEqual(TOL);
+    });
   });
 });
