@@ -11,10 +11,15 @@ import type { LayerCall, LayerHandler, LayerHandlerContext, Shape } from './hand
 export function product(dims: ReadonlyArray<number | null>, what = 'shape'): number {
   let p = 1;
   for (const d of dims) {
-    if (d == null) throw new Error(`countFlops: ${what} [${dims.join(', ')}] has an unknown dimension`);
+    if (d == null) throw new Error(`countFlops: ${what} ${fmtShape(dims)} has an unknown dimension`);
     p *= d;
   }
   return p;
+}
+
+/** '[null, 4, 4, 3]' (Array.join would print null as an empty string). */
+export function fmtShape(shape: Shape): string {
+  return `[${shape.map((d) => (d == null ? 'null' : String(d))).join(', ')}]`;
 }
 
 function lastDim(shape: Shape): number {
@@ -276,8 +281,7 @@ const flatten: LayerHandler = {
     requireChannelsLast(ctx);
     const input = single(ctx);
     const inner = ctx.inputShapes[0]!.slice(1, -1);
-    if (inner.some((d) => d == null))
-      ctx.fail(`input shape [${ctx.inputShapes[0]!.join(', ')}] must be static`);
+    if (inner.some((d) => d == null)) ctx.fail(`input shape ${fmtShape(ctx.inputShapes[0]!)} must be static`);
     return [tile(input, product(inner))];
   },
 };
@@ -297,7 +301,7 @@ const reshape: LayerHandler = {
       return [tile(input, product(inner))];
     }
     return ctx.fail(
-      `reshape [${inShape.join(', ')}] -> [${outShape.join(', ')}] is not channel-preserving (the last axis must stay the channel axis, or flatten everything); exclude the layer or register a handler`,
+      `reshape ${fmtShape(inShape)} -> ${fmtShape(outShape)} is not channel-preserving (the last axis must stay the channel axis, or flatten everything); exclude the layer or register a handler`,
     );
   },
 };

@@ -13,7 +13,7 @@ import { isNestedModel } from './selectors';
 
 type Layer = tfl.layers.Layer;
 
-interface SymbolicTensorLike {
+export interface SymbolicTensorLike {
   id: number;
   shape: Shape;
   sourceLayer?: { name: string };

@@ -84,8 +84,7 @@ export function analyseModel(model: tfl.LayersModel, excludedLayers: ReadonlySet
   const container = model as unknown as ContainerLike;
   const walker = new Walker(excludedLayers);
   const outputs = walker.walk(container, null);
-  const outputLayers = (model as unknown as { outputLayers?: Layer[] }).outputLayers ?? [];
-  const outputNames = outputLayers.map((l) => l.name);
+  const outputNames = container.outputs.map((t) => t.sourceLayer?.name);
   outputs.forEach((m, i) => {
     walker.table.taint(m, 'output', `it is part of model output '${outputNames[i] ?? i}'`);
   });
