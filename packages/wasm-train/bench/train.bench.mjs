@@ -26,7 +26,10 @@ function loadData(count) {
     return { x, y, source: 'Fashion-MNIST (train split)' };
   }
   let s = 1;
-  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const rnd = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
   const x = Float32Array.from({ length: count * 784 }, rnd);
   const y = Int32Array.from({ length: count }, () => Math.floor(rnd() * 10));
   return { x, y, source: `synthetic data (${DATA_DIR} not found)` };

@@ -27,7 +27,7 @@ interface Case {
   attrs: {
     strides: [number, number];
     dilations: [number, number];
-    pad: 'same' | 'valid';
+    pad: Pad;
     dimRoundingMode?: 'floor';
   };
   x: Float32Array;
