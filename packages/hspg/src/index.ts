@@ -1,2 +1,7 @@
 // Public API: list every export by name.
-export {};
+import './register';
+export { registerHspg } from './register';
+export { HspgOptimizer, hspg } from './hspg-optimizer';
+export type { HspgArgs, SwitchAt } from './options';
+export { halfSpaceDecision } from './half-space';
+export type { HalfSpaceDecision, HalfSpaceInputs } from './half-space';

@@ -1,0 +1,57 @@
+/**
+ * The half-space projection decision of HSPG on the m groups, from group-wise inner products (pure; no
+ * tensors). With the trial point `x_hat_g = x_g - lr * d_g`, `d_g = mu * m_g + grad_f_g + f_g * x_g` (the
+ * momentum-augmented `grad_f + lambda * grad R`, `f_g` the regularizer's gradient factor):
+ *
+ *   dot(x_hat_g, x_g) = ||x_g||^2 - lr * (mu * dot(m_g, x_g) + dot(grad_f_g, x_g) + f_g ||x_g||^2)
+ *
+ * and a group that was nonzero is projected to zero when `dot(x_hat_g, x_g) < eps * ||x_g||^2`.
+ * Zero groups stay zero.
+ *
+ * reference: Chen et al., "Orthant Based Proximal Stochastic Gradient Method for l1-Regularized
+ * Optimization" / "Only Train Once" (HSPG, 2020-2021); shared/docs/wgsef-math.md section 5.
+ */
+
+/** Inputs of {@link halfSpaceDecision}: per-group sums (length m each). */
+export interface HalfSpaceInputs {
+  /** `||x_g||^2`. */
+  sqNorms: ArrayLike<number>;
+  /** `dot(grad_f_g, x_g)`. */
+  gradDots: ArrayLike<number>;
+  /** `dot(m_g, x_g)` of the momentum buffer before the step (zeros without momentum). */
+  momentumDots?: ArrayLike<number>;
+  /** Regularizer gradient factors `f_g` (lambda * grad R = f_g x_g). */
+  factors: ArrayLike<number>;
+  learningRate: number;
+  momentum: number;
+  epsilon: number;
+}
+
+/** Which groups survive the step. */
+export interface HalfSpaceDecision {
+  /** 1 for groups that were nonzero before the step (they take the trial step). */
+  nonzero: Float64Array;
+  /** 1 for groups nonzero after the step (nonzero and not projected). */
+  keep: Float64Array;
+  /** Number of groups projected to zero by this step. */
+  projected: number;
+}
+
+/** Decides, group by group, who takes the trial step and who is projected to zero. */
+export function halfSpaceDecision(inputs: HalfSpaceInputs): HalfSpaceDecision {
+  const { sqNorms, gradDots, momentumDots, factors, learningRate: lr, momentum: mu, epsilon } = inputs;
+  const m = sqNorms.length;
+  const nonzero = new Float64Array(m);
+  const keep = new Float64Array(m);
+  let projected = 0;
+  for (let j = 0; j < m; j++) {
+    const s = sqNorms[j] as number;
+    if (!(s > 0)) continue;
+    nonzero[j] = 1;
+    const dm = momentumDots ? mu * (momentumDots[j] as number) : 0;
+    const dot = s - lr * (dm + (gradDots[j] as number) + (factors[j] as number) * s);
+    if (dot < epsilon * s) projected++;
+    else keep[j] = 1;
+  }
+  return { nonzero, keep, projected };
+}
