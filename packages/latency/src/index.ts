@@ -1,2 +1,29 @@
 // Public API: list every export by name.
-export {};
+export { activateBackend, knownBackends, NODE_BACKENDS, validateBackends } from './backend';
+export type { ActiveBackend } from './backend';
+export { benchmarkLatency } from './benchmark';
+export { defaultFlopCounter, modelCosts } from './costs';
+export type { FlopCounter } from './costs';
+export { inferInputShapes, makeInputs } from './inputs';
+export { profileInference, timeInference } from './measure';
+export {
+  fileLoadHandler,
+  loadModelFromFile,
+  modelNameFromPath,
+  resolveModelJsonPath,
+  saveModelToDir,
+} from './model-files';
+export { toHtml } from './report/html';
+export { toMarkdown } from './report/markdown';
+export { latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './report/svg';
+export { toTerminalTable } from './report/terminal';
+export { isNoisy, quantileSorted, relativeSpread, summarize } from './stats';
+export type { LatencyStats } from './stats';
+export type {
+  BenchmarkOptions,
+  LatencyReport,
+  LatencyResult,
+  ModelInfo,
+  ModelInput,
+  ProgressEvent,
+} from './types';

@@ -1,0 +1,58 @@
+/**
+ * The timing primitive: one inference whose completion is forced by reading every output back, and a one-off
+ * memory profile. Kept apart from the orchestration so its correctness rules are in one place:
+ * - `tf.tidy` wraps only the tensor-returning forward pass; it never returns a TypedArray (tidy would walk a
+ *   large array element by element looking for tensors, which costs more than the inference itself);
+ * - the clock stops only after `await output.data()` resolves, so asynchronous backends are really done;
+ * - outputs are disposed after the clock stops, so disposal is not timed and nothing leaks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+function forward(model: tfl.LayersModel, inputs: tf.Tensor[]): tf.Tensor[] {
+  const out = tf.tidy(
+    () =>
+      model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor | tf.Tensor[],
+  );
+  return Array.isArray(out) ? out : [out];
+}
+
+/**
+ * Times one inference of `model` on `inputs` in milliseconds (wall clock, `performance.now()`), including the
+ * read-back of every output that forces completion.
+ *
+ * @example
+ * const ms = await timeInference(model, [x]);
+ */
+export async function timeInference(model: tfl.LayersModel, inputs: tf.Tensor[]): Promise<number> {
+  const t0 = performance.now();
+  const outputs = forward(model, inputs);
+  await Promise.all(outputs.map((t) => t.data()));
+  const elapsed = performance.now() - t0;
+  tf.dispose(outputs);
+  return elapsed;
+}
+
+/**
+ * Memory of one inference: `peakBytes`/`newBytes` from `tf.profile` (allocations during the call) and the
+ * `tf.memory()` tensor count and bytes while its outputs are alive (weights, inputs and outputs included).
+ */
+export async function profileInference(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor[],
+): Promise<{ peakBytes: number; newBytes: number; numTensors: number; numBytes: number }> {
+  let outputs: tf.Tensor[] = [];
+  const info = await tf.profile(() => {
+    outputs = forward(model, inputs);
+    return outputs;
+  });
+  await Promise.all(outputs.map((t) => t.data()));
+  const mem = tf.memory();
+  tf.dispose(outputs);
+  return {
+    peakBytes: info.peakBytes,
+    newBytes: info.newBytes,
+    numTensors: mem.numTensors,
+    numBytes: mem.numBytes,
+  };
+}

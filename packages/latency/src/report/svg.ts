@@ -1,0 +1,231 @@
+/**
+ * Minimal inline-SVG charts for the HTML report, drawn server-side with d3-scale (scales, nice ticks) and
+ * d3-shape (line paths); no JavaScript runs in the page. Three charts: latency per batch size, latency vs MACs,
+ * and measured speedup vs the ideal (MAC ratio).
+ */
+import { scaleBand, scaleLinear, scaleLog } from 'd3-scale';
+import { line } from 'd3-shape';
+import type { LatencyReport } from '../types';
+import { formatCount, formatMs } from './format';
+
+/** Tableau 10, colour-blind friendly enough for a handful of models. */
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+
+/** Escapes text for SVG/HTML. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const W = 640;
+const H = 340;
+const M = { top: 28, right: 150, bottom: 46, left: 64 };
+const innerW = W - M.left - M.right;
+const innerH = H - M.top - M.bottom;
+
+function frame(title: string, body: string, xLabel: string, yLabel: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">` +
+    `<text x="${W / 2 - M.right / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
+    `<g transform="translate(${M.left},${M.top})">${body}</g>` +
+    `<text x="${M.left + innerW / 2}" y="${H - 8}" text-anchor="middle" class="axis-label">${esc(xLabel)}</text>` +
+    `<text transform="translate(14,${M.top + innerH / 2}) rotate(-90)" text-anchor="middle" class="axis-label">${esc(yLabel)}</text>` +
+    '</svg>'
+  );
+}
+
+function legend(items: Array<{ label: string; color: string; dash?: boolean }>): string {
+  return items
+    .map(
+      (it, i) =>
+        `<g transform="translate(${innerW + 16},${i * 18})"><line x1="0" x2="18" y1="6" y2="6" stroke="${it.color}" stroke-width="3"${
+          it.dash ? ' stroke-dasharray="4 3"' : ''
+        }/><text x="24" y="10">${esc(it.label)}</text></g>`,
+    )
+    .join('');
+}
+
+type Scale = ((v: number) => number) & { ticks(count?: number): number[] };
+
+function yAxis(y: Scale, format: (v: number) => string, count = 6): string {
+  return y
+    .ticks(count)
+    .map(
+      (t) =>
+        `<g class="tick"><line x1="0" x2="${innerW}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="-6" y="${
+          y(t) + 4
+        }" text-anchor="end">${esc(format(t))}</text></g>`,
+    )
+    .join('');
+}
+
+function xAxis(x: Scale, format: (v: number) => string, count = 6): string {
+  return (
+    `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>` +
+    x
+      .ticks(count)
+      .map((t) => `<text x="${x(t)}" y="${innerH + 16}" text-anchor="middle">${esc(format(t))}</text>`)
+      .join('')
+  );
+}
+
+/** A compact axis number: 3 significant digits, no trailing zeros (0.1, 2.5, 1000). */
+function axisNumber(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Readable ticks on a log axis: labels at 1, 2, 5 x 10^k, or only at powers of ten when the axis spans more
+ * than three decades (other ticks keep their grid line but get no label).
+ */
+function logTickFormat(v: number, fmt: (v: number) => string, domainValues: [number, number]): string {
+  const decades = Math.log10(domainValues[1] / domainValues[0]);
+  const mant = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  const keep = decades > 3 ? [1] : [1, 2, 5];
+  return keep.some((m) => Math.abs(mant - m) < 1e-6) ? fmt(v) : '';
+}
+
+function domain(values: number[], pad = 1.25): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi ? [lo / 2, hi * 2] : [lo / pad, hi * pad];
+}
+
+/**
+ * Median latency (with a p10-p90 whisker) against batch size, one line per model and backend, log-log axes.
+ */
+export function latencyPerBatchChart(report: LatencyReport): string {
+  const rs = report.results;
+  const batches = [...new Set(rs.map((r) => r.batchSize))].sort((a, b) => a - b);
+  const x = scaleLog()
+    .domain(
+      batches.length > 1 ? [batches[0]!, batches[batches.length - 1]!] : [batches[0]! / 2, batches[0]! * 2],
+    )
+    .range([20, innerW - 20]);
+  const y = scaleLog()
+    .domain(domain(rs.flatMap((r) => [r.p10, r.p90])))
+    .range([innerH, 0])
+    .nice();
+  const series = [...new Set(rs.map((r) => `${r.model} · ${r.backend}`))];
+  const models = report.models.map((m) => m.name);
+  const backends = report.settings.backends;
+  let body = yAxis(y as Scale, (v) => logTickFormat(v, axisNumber, y.domain() as [number, number]));
+  body += `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>`;
+  body += batches
+    .map((b) => `<text x="${x(b)}" y="${innerH + 16}" text-anchor="middle">${b}</text>`)
+    .join('');
+  const items: Array<{ label: string; color: string; dash?: boolean }> = [];
+  for (const s of series) {
+    const pts = rs.filter((r) => `${r.model} · ${r.backend}` === s).sort((a, b) => a.batchSize - b.batchSize);
+    const first = pts[0]!;
+    const color = PALETTE[models.indexOf(first.model) % PALETTE.length]!;
+    const dash = backends.indexOf(first.backend) % 2 === 1;
+    const path = line<(typeof pts)[number]>()
+      .x((r) => x(r.batchSize))
+      .y((r) => y(r.median))(pts);
+    body += `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${dash ? ' stroke-dasharray="4 3"' : ''}/>`;
+    for (const r of pts) {
+      body +=
+        `<line x1="${x(r.batchSize)}" x2="${x(r.batchSize)}" y1="${y(r.p10)}" y2="${y(r.p90)}" stroke="${color}"/>` +
+        `<circle cx="${x(r.batchSize)}" cy="${y(r.median)}" r="3.5" fill="${color}"><title>${esc(
+          `${r.model} ${r.backend} batch ${r.batchSize}: median ${formatMs(r.median)} ms (p10 ${formatMs(r.p10)}, p90 ${formatMs(r.p90)})`,
+        )}</title></circle>`;
+    }
+    items.push({ label: s, color, dash });
+  }
+  body += legend(items);
+  return frame('Latency per batch size (median, p10–p90)', body, 'batch size', 'ms per batch (log)');
+}
+
+/** Median latency against MACs per batch, one point per model x batch x backend, log-log axes. */
+export function latencyVsMacsChart(report: LatencyReport): string {
+  const rs = report.results.filter((r) => r.macsPerBatch !== null && r.macsPerBatch > 0);
+  if (rs.length === 0) return '<p>No MAC counts available: latency vs MACs cannot be drawn.</p>';
+  const x = scaleLog()
+    .domain(domain(rs.map((r) => r.macsPerBatch!)))
+    .range([0, innerW])
+    .nice();
+  const y = scaleLog()
+    .domain(domain(rs.map((r) => r.median)))
+    .range([innerH, 0])
+    .nice();
+  const models = report.models.map((m) => m.name);
+  let body = yAxis(y as Scale, (v) => logTickFormat(v, axisNumber, y.domain() as [number, number]));
+  body += xAxis(x as Scale, (v) => logTickFormat(v, formatCount, x.domain() as [number, number]), 8);
+  for (const r of rs) {
+    const color = PALETTE[models.indexOf(r.model) % PALETTE.length]!;
+    body +=
+      `<circle cx="${x(r.macsPerBatch!)}" cy="${y(r.median)}" r="4.5" fill="${color}" fill-opacity="0.85"><title>${esc(
+        `${r.model} ${r.backend} batch ${r.batchSize}: ${formatCount(r.macsPerBatch)} MACs, ${formatMs(r.median)} ms`,
+      )}</title></circle>` +
+      `<text x="${x(r.macsPerBatch!) + 7}" y="${y(r.median) - 5}" class="point-label">${esc(
+        `b${r.batchSize} ${r.backend}`,
+      )}</text>`;
+  }
+  body += legend(models.map((name, i) => ({ label: name, color: PALETTE[i % PALETTE.length]! })));
+  return frame('Latency vs MACs per batch', body, 'MACs per batch (log)', 'median ms per batch (log)');
+}
+
+/**
+ * For every non-baseline model: measured speedup (solid) next to the ideal speedup, the MAC ratio (hatched
+ * outline), per backend and batch size; the label above is the efficiency (speedup / MAC ratio).
+ */
+export function speedupVsIdealChart(report: LatencyReport): string {
+  const baseline = report.models[0]?.name;
+  const rs = report.results.filter((r) => r.model !== baseline);
+  if (rs.length === 0) return '<p>Only one model: no speedup to chart.</p>';
+  const groups = [...new Set(rs.map((r) => `${r.backend} b${r.batchSize}`))];
+  const models = report.models.map((m) => m.name).filter((n) => n !== baseline);
+  const x0 = scaleBand().domain(groups).range([0, innerW]).padding(0.2);
+  const x1 = scaleBand().domain(models).range([0, x0.bandwidth()]).padding(0.1);
+  const y = scaleLinear()
+    .domain([0, Math.max(1, ...rs.flatMap((r) => [r.speedup, r.macRatio ?? 0])) * 1.15])
+    .range([innerH, 0])
+    .nice();
+  let body = yAxis(y as unknown as Scale, (v) => `${v}x`);
+  body += `<line x1="0" x2="${innerW}" y1="${y(1)}" y2="${y(1)}" class="baseline"/>`;
+  body += `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>`;
+  body += groups
+    .map(
+      (g) =>
+        `<text x="${x0(g)! + x0.bandwidth() / 2}" y="${innerH + 16}" text-anchor="middle">${esc(g)}</text>`,
+    )
+    .join('');
+  for (const r of rs) {
+    const color = PALETTE[(models.indexOf(r.model) + 1) % PALETTE.length]!;
+    const gx = x0(`${r.backend} b${r.batchSize}`)! + x1(r.model)!;
+    const bw = x1.bandwidth();
+    const half = bw / 2;
+    body += `<rect x="${gx}" y="${y(r.speedup)}" width="${half}" height="${innerH - y(r.speedup)}" fill="${color}"><title>${esc(
+      `${r.model} ${r.backend} b${r.batchSize}: measured speedup ${r.speedup.toFixed(2)}x`,
+    )}</title></rect>`;
+    if (r.macRatio !== null) {
+      body += `<rect x="${gx + half}" y="${y(r.macRatio)}" width="${half}" height="${innerH - y(r.macRatio)}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="4 3"><title>${esc(
+        `ideal (MAC ratio) ${r.macRatio.toFixed(2)}x`,
+      )}</title></rect>`;
+      body += `<text x="${gx + half}" y="${Math.min(y(r.speedup), y(r.macRatio)) - 5}" text-anchor="middle" class="point-label">${(
+        r.efficiency ?? 0
+      ).toFixed(2)}</text>`;
+    }
+  }
+  body += legend([
+    ...models.map((m, i) => ({ label: `${m} measured`, color: PALETTE[(i + 1) % PALETTE.length]! })),
+    { label: 'ideal = MAC ratio', color: '#555', dash: true },
+  ]);
+  return frame(
+    `Speedup vs ideal (against ${baseline}); label = efficiency`,
+    body,
+    'backend · batch',
+    'speedup',
+  );
+}
