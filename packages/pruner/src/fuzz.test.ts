@@ -32,7 +32,11 @@ describeBackends('prune fuzz: random architectures, random zero groups', (backen
         const model = buildArch(spec);
         try {
           const zeroed = sparsify(model, weightSeed, fraction);
-          const { model: small, plan, report } = await prune(model, { check: { tolerance: 1e-5, seed: weightSeed } });
+          const {
+            model: small,
+            plan,
+            report,
+          } = await prune(model, { check: { tolerance: 1e-5, seed: weightSeed } });
           try {
             // Every zeroed group is removed, except one per weight axis that would lose every channel.
             const lastChannel = plan.groups.kept.filter((g) => g.reason === 'last-channel').map((g) => g.id);

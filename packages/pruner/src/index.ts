@@ -28,4 +28,9 @@ export type { SelectionOptions } from './select-groups';
 export { passThroughClasses } from './surgery/builtin';
 export type { SurgeryContext, SurgeryHandler } from './surgery/handler';
 export { channelHandler, checkTied, keptAlong } from './surgery/helpers';
-export { getSurgeryHandler, registerSurgeryHandler, supportedLayerClasses } from './surgery/registry';
+export {
+  getSurgeryHandler,
+  registerSurgeryHandler,
+  supportedLayerClasses,
+  unregisterSurgeryHandler,
+} from './surgery/registry';

@@ -10,7 +10,13 @@ type ST = tfl.SymbolicTensor;
 
 /** One building block of the image trunk. */
 export type ImageBlock =
-  | { kind: 'conv'; filters: number; kernel: 1 | 3; activation: 'relu' | 'linear' | 'tanh' | 'elu'; bias: boolean }
+  | {
+      kind: 'conv';
+      filters: number;
+      kernel: 1 | 3;
+      activation: 'relu' | 'linear' | 'tanh' | 'elu';
+      bias: boolean;
+    }
   | { kind: 'convBn'; filters: number; kernel: 1 | 3 }
   | { kind: 'depthwise'; multiplier: 1 | 2; bn: boolean }
   | { kind: 'separable'; filters: number }
@@ -45,11 +51,27 @@ const imageBlock: fc.Arbitrary<ImageBlock> = fc.oneof(
     activation: fc.constantFrom('relu' as const, 'linear' as const, 'tanh' as const, 'elu' as const),
     bias: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('convBn' as const), filters: small(2, 6), kernel: fc.constantFrom(1 as const, 3 as const) }),
-  fc.record({ kind: fc.constant('depthwise' as const), multiplier: fc.constantFrom(1 as const, 2 as const), bn: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('convBn' as const),
+    filters: small(2, 6),
+    kernel: fc.constantFrom(1 as const, 3 as const),
+  }),
+  fc.record({
+    kind: fc.constant('depthwise' as const),
+    multiplier: fc.constantFrom(1 as const, 2 as const),
+    bn: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('separable' as const), filters: small(2, 6) }),
-  fc.record({ kind: fc.constant('residual' as const), inner: small(2, 5), projection: fc.boolean(), filters: small(2, 6) }),
-  fc.record({ kind: fc.constant('inception' as const), branches: fc.array(small(1, 4), { minLength: 2, maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant('residual' as const),
+    inner: small(2, 5),
+    projection: fc.boolean(),
+    filters: small(2, 6),
+  }),
+  fc.record({
+    kind: fc.constant('inception' as const),
+    branches: fc.array(small(1, 4), { minLength: 2, maxLength: 3 }),
+  }),
   fc.record({ kind: fc.constant('pool' as const), type: fc.constantFrom('max' as const, 'avg' as const) }),
 );
 
@@ -96,7 +118,13 @@ function imageStep(x: ST, b: ImageBlock): ST {
   switch (b.kind) {
     case 'conv':
       return apply(
-        L.conv2d({ filters: b.filters, kernelSize: b.kernel, padding: 'same', activation: b.activation, useBias: b.bias }),
+        L.conv2d({
+          filters: b.filters,
+          kernelSize: b.kernel,
+          padding: 'same',
+          activation: b.activation,
+          useBias: b.bias,
+        }),
         x,
       );
     case 'convBn':
@@ -107,7 +135,10 @@ function imageStep(x: ST, b: ImageBlock): ST {
       return apply(L.reLU(), y);
     }
     case 'separable':
-      return apply(L.separableConv2d({ filters: b.filters, kernelSize: 3, padding: 'same', activation: 'relu' }), x);
+      return apply(
+        L.separableConv2d({ filters: b.filters, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        x,
+      );
     case 'residual': {
       const out = b.projection ? b.filters : channels(x);
       let y = convBn(x, b.inner, 3, true);
@@ -125,7 +156,10 @@ function imageStep(x: ST, b: ImageBlock): ST {
     }
     case 'pool':
       if ((x.shape[1] as number) < 2) return x;
-      return apply(b.type === 'max' ? L.maxPooling2d({ poolSize: 2 }) : L.averagePooling2d({ poolSize: 2 }), x);
+      return apply(
+        b.type === 'max' ? L.maxPooling2d({ poolSize: 2 }) : L.averagePooling2d({ poolSize: 2 }),
+        x,
+      );
   }
 }
 
@@ -158,7 +192,8 @@ export function buildArch(spec: ArchSpec): tfl.LayersModel {
       : tfl.input({ shape: [spec.input.h, spec.input.h, spec.input.c] });
   let x: ST = input;
   for (const b of spec.trunk) x = imageStep(x, b);
-  if (spec.trunk.length > 0) x = apply(spec.head === 'flatten' ? L.flatten() : L.globalAveragePooling2d({}), x);
+  if (spec.trunk.length > 0)
+    x = apply(spec.head === 'flatten' ? L.flatten() : L.globalAveragePooling2d({}), x);
   for (const b of spec.dense) x = denseStep(x, b);
   const trunk = x;
   const outputs = spec.outputs.map((u) => apply(L.dense({ units: u }), trunk));

@@ -36,6 +36,15 @@ export function registerSurgeryHandler(className: string, handler: SurgeryHandle
 }
 
 /**
+ * Removes the handler of a class (built-in handlers included); returns whether one was registered.
+ *
+ * @param className The layer class name.
+ */
+export function unregisterSurgeryHandler(className: string): boolean {
+  return registry.delete(className);
+}
+
+/**
  * Returns the handler for a class: from `overrides` first, then the registry; undefined when unknown.
  *
  * @param className The layer class name.
