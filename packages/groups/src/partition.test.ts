@@ -231,6 +231,17 @@ describeBackends('partitionGroups', () => {
     expect([...fsTerm.groupIds.slice(0, 3)]).toEqual([0, 1, 2]);
   });
 
+  it('{ all: true } takes every remaining layer; explicit rules win', () => {
+    const { groups } = partitionGroups(lenet5(), {
+      rules: [
+        { layers: { all: true }, type: 'filters' },
+        { layers: ['d1'], type: 'layer' },
+      ],
+    });
+    expect(groups.filter((g) => g.layerName === 'd1').map((g) => g.id)).toEqual(['d1/layer/0']);
+    expect(groups.filter((g) => g.type === 'filters')).toHaveLength(6 + 16 + 84 + 10);
+  });
+
   it("'layer' and custom groups are compression-only", () => {
     const { groups } = partitionGroups(lenet5(), {
       rules: [

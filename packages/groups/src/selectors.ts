@@ -10,7 +10,8 @@ type Layer = tfl.layers.Layer;
  * - `'conv1'` or `['conv1', 'conv2']`: by `layer.name` (unknown names are an error);
  * - `{ className: 'Conv2D' }` or `{ className: ['Conv2D', 'Dense'] }`: by `layer.getClassName()`;
  * - `(layer) => boolean`: by predicate;
- * - `{ all: true }`: every layer (in a rule: every layer that has the rule's group type).
+ * - `{ all: true }`: every layer (in a rule: every layer that has the rule's group type and that no
+ *   explicit rule matched).
  */
 export type LayerSelector =
   | string

@@ -43,6 +43,17 @@ describeBackends('partitionGroups: bad specs get clear errors', () => {
     ).toThrow(/layer 'c2' is matched by spec\.rules\[0\] and spec\.rules\[1\]/);
   });
 
+  it('two { all: true } rules that both fit a layer', () => {
+    expect(
+      bad({
+        rules: [
+          { layers: { all: true }, type: 'filters' },
+          { layers: { all: true }, type: 'channels' },
+        ],
+      }),
+    ).toThrow(/layer 'c1' is matched by spec\.rules\[0\] and spec\.rules\[1\]/);
+  });
+
   it('two groups regularizing the same parameters (coupled layers grouped twice)', () => {
     const resnet = resnetBlocks();
     expect(() =>

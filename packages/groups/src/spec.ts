@@ -104,7 +104,8 @@ export function normalizeSpec(spec: GroupSpec): PartitionSpec {
 
 /**
  * Resolves every rule to the graph's layers and validates it: unknown names, a type a layer does not
- * have, a layer matched by two rules, and rules that match nothing are errors.
+ * have, a layer matched by two rules, and rules that match nothing are errors. `{ all: true }` rules
+ * take only the layers no explicit rule (names, class, predicate) matched.
  */
 export function resolveRules(
   graph: DependencyGraph,
@@ -116,22 +117,27 @@ export function resolveRules(
     for (const l of selectLayers(layers, spec.exclude, `${FN}: spec.exclude`)) excluded.add(l.name);
   }
   const owner = new Map<string, number>();
-  const rules: ResolvedRule[] = spec.rules.map((rule, ruleIndex) => {
+  const isAll = spec.rules.map(
+    (rule) => rule != null && typeof rule === 'object' && isAllSelector(rule.layers),
+  );
+  const resolve = (rule: GroupRule, ruleIndex: number): ResolvedRule => {
     const where = `${FN}: spec.rules[${ruleIndex}]`;
     if (rule == null || typeof rule !== 'object' || !('layers' in rule) || !('type' in rule)) {
       throw new TypeError(`${where}: expected { layers, type }, got ${JSON.stringify(rule)}`);
     }
     const { type, custom } = typeOf(rule.type, `${where}.type`);
-    const all = isAllSelector(rule.layers);
+    const all = isAll[ruleIndex]!;
     const named = typeof rule.layers === 'string' || Array.isArray(rule.layers);
     const picked: LayerInfo[] = [];
+    let claimedElsewhere = 0;
     for (const layer of selectLayers(layers, rule.layers, `${where}.layers`)) {
       const info = graph.layerByName.get(layer.name)!;
       if (excluded.has(info.name)) {
-        if (named)
+        if (named) {
           throw new Error(
             `${where}.layers: layer '${info.name}' is also excluded; remove it from one of the two`,
           );
+        }
         continue;
       }
       if (!info.groupTypes.includes(type)) {
@@ -144,6 +150,10 @@ export function resolveRules(
       }
       const prev = owner.get(info.name);
       if (prev !== undefined) {
+        if (all && !isAll[prev]) {
+          claimedElsewhere++; // { all: true } means "every remaining layer": explicit rules win
+          continue;
+        }
         throw new Error(
           `${FN}: layer '${info.name}' is matched by spec.rules[${prev}] and spec.rules[${ruleIndex}]; each layer may be matched by one rule only (narrow one selector, e.g. with a predicate)`,
         );
@@ -151,10 +161,18 @@ export function resolveRules(
       owner.set(info.name, ruleIndex);
       picked.push(info);
     }
-    if (picked.length === 0) {
+    if (picked.length === 0 && claimedElsewhere === 0) {
       throw new Error(`${where}: matched no layer that has '${type}' groups (after exclusions)`);
     }
     return { ruleIndex, type, layers: picked, ...(custom ? { custom } : {}) };
+  };
+  // Explicit rules first, so that { all: true } rules only take the layers nobody named.
+  const rules: ResolvedRule[] = new Array(spec.rules.length);
+  spec.rules.forEach((rule, i) => {
+    if (!isAll[i]) rules[i] = resolve(rule, i);
+  });
+  spec.rules.forEach((rule, i) => {
+    if (isAll[i]) rules[i] = resolve(rule, i);
   });
   return { rules, excluded };
 }
