@@ -73,6 +73,9 @@ describeBackends('benchmarkLatency', (backend) => {
     expect(d1!.speedup).toBe(1);
     expect(d1!.macRatio).toBe(1);
     expect(s1!.speedup).toBeCloseTo(d1!.median / s1!.median, 9);
+    expect(d1!.pairedSpeedup).toBe(1);
+    const ratios = s1!.timesMs.map((t, k) => d1!.timesMs[k]! / t).sort((x, y) => x - y);
+    expect(s1!.pairedSpeedup).toBeCloseTo((ratios[1]! + ratios[2]!) / 2, 9);
     expect(s1!.macRatio).toBeCloseTo(416520 / report.models[1]!.macs!, 9);
     expect(events.filter((e) => e === 'timed')).toHaveLength(2 * 4 * 2);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);

@@ -259,6 +259,7 @@ async function measureCell(
         macsPerBatch: e.info.macs === null ? null : e.info.macs * batchSize,
         memory: memory[i]!,
         speedup: 1,
+        pairedSpeedup: 1,
         macRatio: null,
         efficiency: null,
         spread,
@@ -268,6 +269,7 @@ async function measureCell(
     const base = cell[0]!;
     for (const r of cell) {
       r.speedup = base.median / r.median;
+      r.pairedSpeedup = summarize(r.timesMs.map((t, k) => base.timesMs[k]! / t)).median;
       r.macRatio = base.macs !== null && r.macs !== null && r.macs > 0 ? base.macs / r.macs : null;
       r.efficiency = r.macRatio === null ? null : r.speedup / r.macRatio;
     }

@@ -89,6 +89,11 @@ export interface LatencyResult extends LatencyStats {
   memory: { peakBytes: number; newBytes: number; numTensors: number; numBytes: number };
   /** Baseline (first model) median / this median; 1 for the baseline. */
   speedup: number;
+  /**
+   * Median over rounds of (baseline time / this time) within the same interleaved round: a paired estimate that
+   * cancels slow drift and bursts of load shared by adjacent runs; 1 for the baseline.
+   */
+  pairedSpeedup: number;
   /** Baseline MACs / this model's MACs, or null. */
   macRatio: number | null;
   /** speedup / macRatio: the share of the theoretical gain actually obtained, or null. */

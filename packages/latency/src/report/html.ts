@@ -45,7 +45,7 @@ export function toHtml(report: LatencyReport, options: { title?: string; command
           r.throughput,
         )}</td><td>${formatCount(r.params)}</td><td>${formatCount(r.macs)}</td><td>${formatBytes(
           r.memory.peakBytes,
-        )}</td><td>${formatRatio(r.speedup)}</td><td>${formatRatio(r.macRatio)}</td><td>${formatEfficiency(r.efficiency)}</td></tr>`,
+        )}</td><td>${formatRatio(r.speedup)}</td><td>${formatRatio(r.pairedSpeedup)}</td><td>${formatRatio(r.macRatio)}</td><td>${formatEfficiency(r.efficiency)}</td></tr>`,
     )
     .join('\n');
   const noisy = report.results.filter((r) => r.noisy);
@@ -79,7 +79,7 @@ ${latencyVsMacsChart(report)}
 ${speedupVsIdealChart(report)}
 </div>
 <h2>Results</h2>
-<table><thead><tr><th class="l">backend</th><th>batch</th><th class="l">model</th><th>median ms</th><th>p10</th><th>p90</th><th>mean ± std</th><th>min–max</th><th>samples/s</th><th>params</th><th>MACs/sample</th><th>peak mem</th><th>speedup</th><th>MAC ratio</th><th>efficiency</th></tr></thead>
+<table><thead><tr><th class="l">backend</th><th>batch</th><th class="l">model</th><th>median ms</th><th>p10</th><th>p90</th><th>mean ± std</th><th>min–max</th><th>samples/s</th><th>params</th><th>MACs/sample</th><th>peak mem</th><th>speedup</th><th>paired speedup</th><th>MAC ratio</th><th>efficiency</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -34,10 +34,10 @@ export function toMarkdown(
     '',
     `Warm-up ${settings.warmupRuns} runs; ${
       settings.runs !== null ? `${settings.runs} timed runs` : `a ${settings.timeBudgetMs} ms time budget`
-    } per model, interleaved run by run. Times in ms per batch; speedup, MAC ratio and efficiency (= speedup / MAC ratio) against \`${report.models[0]?.name}\`.`,
+    } per model, interleaved run by run. Times in ms per batch; speedup (of medians), paired speedup (median of per-round ratios), MAC ratio and efficiency (= speedup / MAC ratio) against \`${report.models[0]?.name}\`.`,
     '',
-    '| backend | batch | model | median | p10 | p90 | mean ± std | min–max | samples/s | params | MACs/sample | peak mem | speedup | MAC ratio | efficiency |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| backend | batch | model | median | p10 | p90 | mean ± std | min–max | samples/s | params | MACs/sample | peak mem | speedup | paired speedup | MAC ratio | efficiency |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of report.results) {
     lines.push(
@@ -47,7 +47,7 @@ export function toMarkdown(
         r.throughput,
       )} | ${formatCount(r.params)} | ${formatCount(r.macs)} | ${formatBytes(r.memory.peakBytes)} | ${formatRatio(
         r.speedup,
-      )} | ${formatRatio(r.macRatio)} | ${formatEfficiency(r.efficiency)} |`,
+      )} | ${formatRatio(r.pairedSpeedup)} | ${formatRatio(r.macRatio)} | ${formatEfficiency(r.efficiency)} |`,
     );
   }
   const noisy = report.results.filter((r) => r.noisy);
