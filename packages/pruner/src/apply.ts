@@ -42,6 +42,8 @@ export interface ApplyPlanOptions {
  *
  * @param x The tensor to slice (not disposed).
  * @param axes Axes and the indices to keep along each.
+ * @example
+ * const kernel = gatherKept(conv.getWeights()[0], [{ axis: 3, kept: [0, 2, 5] }]);
  */
 export function gatherKept(x: tf.Tensor, axes: readonly Pick<AxisPlan, 'axis' | 'kept'>[]): tf.Tensor {
   return tf.tidy(() => {

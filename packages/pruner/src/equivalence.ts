@@ -39,7 +39,15 @@ function embeddingInputDim(model: tfl.LayersModel, inputIndex: number): number |
   return undefined;
 }
 
-/** Seeded random inputs matching every input of `model` (integer ids for inputs read by an Embedding). */
+/**
+ * Seeded random inputs matching every input of `model` (standard normal; integer ids in [0, inputDim) for
+ * inputs read by an Embedding). The caller owns the returned tensors.
+ *
+ * @param model The model whose `inputs` give the shapes.
+ * @param options `batchSize` (default 4), `unknownDimSize` (default 8), `seed` (default 1).
+ * @example
+ * const xs = randomInputs(model, { batchSize: 2 });
+ */
 export function randomInputs(model: tfl.LayersModel, options: CompareOptions = {}): tf.Tensor[] {
   const batch = options.batchSize ?? 4;
   const unknown = options.unknownDimSize ?? 8;

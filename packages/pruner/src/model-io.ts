@@ -71,6 +71,8 @@ async function exists(path: string): Promise<boolean> {
  *
  * @param dir Target directory (created if missing).
  * @param writeFile How to write one file. Defaults to a durable (fsync'ed) write.
+ * @example
+ * await model.save(fileSaveHandler('out/plain'));
  */
 export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrite): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (a) => {
@@ -98,6 +100,8 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
  * Use it with stock `tf.loadLayersModel(fileLoadHandler(dir))`.
  *
  * @param dir Directory holding model.json.
+ * @example
+ * const model = await tf.loadLayersModel(fileLoadHandler('out/pruned'));
  */
 export function fileLoadHandler(dir: string): tf.io.IOHandler {
   return {

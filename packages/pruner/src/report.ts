@@ -49,6 +49,9 @@ export interface PruningReport {
  * @param plan The plan that was applied.
  * @param equivalence The measured output difference, if checked.
  * @param exclude Layers whose MACs @klevel/groups cannot count (counted as 0). Defaults to [].
+ * @example
+ * const small = await applyPlan(model, plan);
+ * console.log(String(buildReport(model, small, plan)));
  */
 export function buildReport(
   before: tfl.LayersModel,

@@ -45,7 +45,19 @@ function preview(xs: readonly number[]): string {
   return xs.length <= 12 ? xs.join(',') : `${xs.slice(0, 12).join(',')},... (${xs.length})`;
 }
 
-/** Builds a handler that only checks ties and sets `configKey` from a new weight dimension. */
+/**
+ * Builds the usual handler of a layer with channel-indexed weights: it allows `prunableAxes`, checks that
+ * tied weight axes keep matching indices (e.g. kernel filters and bias), and sets one config field from
+ * a new weight dimension.
+ *
+ * @param spec `prunableAxes`, `ties` ({ a, b, multiplier? }) and `sizeFrom` ({ key, weight, axis }).
+ * @example
+ * registerSurgeryHandler('MyConv', channelHandler({
+ *   prunableAxes: { kernel: [2, 3], bias: [0] },
+ *   ties: [{ a: ['kernel', 3], b: ['bias', 0] }],
+ *   sizeFrom: { key: 'filters', weight: 'kernel', axis: 3 },
+ * }));
+ */
 export function channelHandler(spec: {
   prunableAxes: Record<string, number[]>;
   ties?: Array<{ a: [string, number]; b: [string, number]; multiplier?: (ctx: SurgeryContext) => number }>;
