@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import {
+  densenetBlock,
   embeddingConv1d,
   inception,
   lenet5,
@@ -15,6 +16,7 @@ import {
   randomizeWeights,
   resnetBlocks,
   separableTranspose,
+  sequenceZoo,
   twoOutputs,
   vggBlock,
 } from './__fixtures__/models';
@@ -78,6 +80,10 @@ describeBackends('zero-invariance: removal of zeroed removable groups keeps the 
     ['two inputs, two outputs', twoOutputs, 'filters'],
     ['Embedding + Conv1D', embeddingConv1d, 'filters', true],
     ['SeparableConv2D + Conv2DTranspose', separableTranspose, 'filters'],
+    ['DenseNet-style concat + BN', densenetBlock, 'filters'],
+    ['DenseNet-style concat + BN, input channels', densenetBlock, 'channels'],
+    ['Conv1D + PReLU / LeakyReLU / ELU / pooling', sequenceZoo, 'filters'],
+    ['MLP input channels (behind a sigmoid: removable)', mlp, 'channels'],
   ];
   for (const [title, build, spec, integer] of cases) {
     it(title, async () => {

@@ -241,3 +241,41 @@ export function deepResnet(blocks: number, channels = 8, size = 8): tfl.LayersMo
   ) as ST;
   return tfl.model({ name: `resnet_${blocks}`, inputs: x, outputs: y });
 }
+
+/** DenseNet-style: stem, two dense layers (BN-relu-conv, concatenated onto the running features), transition. */
+export function densenetBlock(): tfl.LayersModel {
+  const x = tfl.input({ name: 'img', shape: [6, 6, 3] });
+  let h = L.conv2d({ name: 'dn_stem', filters: 4, kernelSize: 3, padding: 'same' }).apply(x) as ST;
+  for (let i = 0; i < 2; i++) {
+    const bn = L.batchNormalization({ name: `dn_bn${i}` }).apply(h) as ST;
+    const c = L.conv2d({ name: `dn_conv${i}`, filters: 3, kernelSize: 3, padding: 'same' }).apply(
+      L.reLU({ name: `dn_relu${i}` }).apply(bn) as ST,
+    ) as ST;
+    h = L.concatenate({ name: `dn_cat${i}` }).apply([h, c]) as ST;
+  }
+  const t = L.conv2d({ name: 'dn_trans', filters: 5, kernelSize: 1 }).apply(
+    L.batchNormalization({ name: 'dn_bnt' }).apply(h) as ST,
+  ) as ST;
+  const p = L.averagePooling2d({ name: 'dn_pool', poolSize: 2 }).apply(t) as ST;
+  const y = L.dense({ name: 'dn_fc', units: 2 }).apply(
+    L.globalMaxPooling2d({ name: 'dn_gmp' }).apply(p) as ST,
+  ) as ST;
+  return tfl.model({ name: 'densenet', inputs: x, outputs: y });
+}
+
+/** Sequence model with less common pass-through layers: Conv1D - PReLU - MaxPool1D - Conv1D - LeakyReLU - ELU - GAP1D. */
+export function sequenceZoo(): tfl.Sequential {
+  return tfl.sequential({
+    layers: [
+      L.conv1d({ name: 'q1', inputShape: [12, 3], filters: 5, kernelSize: 3, padding: 'same' }),
+      L.prelu({ name: 'q_prelu', sharedAxes: [1] }),
+      L.maxPooling1d({ name: 'q_pool', poolSize: 2 }),
+      L.spatialDropout1d({ name: 'q_drop', rate: 0.2 }),
+      L.conv1d({ name: 'q2', filters: 4, kernelSize: 3, activation: 'tanh' }),
+      L.leakyReLU({ name: 'q_leaky' }),
+      L.elu({ name: 'q_elu' }),
+      L.globalAveragePooling1d({ name: 'q_gap' }),
+      L.dense({ name: 'q_out', units: 2 }),
+    ],
+  });
+}
