@@ -134,6 +134,7 @@ describe('klevel-latency CLI (in-process)', () => {
         /does not match model 'dense' input shape \[28, 28, 1\]/,
       ],
       [[dense, '--backend', 'cuda'], /unknown backend 'cuda'/],
+      [[dense, '--backend', 'tensorflow'], /the forced backend 'tensorflow' cannot be used/],
       [[dense, '--batch', ','], /--batch needs a comma-separated list/],
       [[dense, '--batch', '0'], /'0' is not a positive integer/],
       [[dense, '--runs', 'many'], /'many' is not an integer >= 1/],
