@@ -1,13 +1,16 @@
 /**
  * Property-based fuzz: random architectures from the building blocks (conv, conv-BN, depthwise,
- * separable, identity/projection residuals, inception concats, pooling, flatten/GAP, dense, dense-BN,
- * dense residuals and concats, dropout, 1-2 outputs), random zeroed removable groups; prune and compare.
+ * separable, transposed conv, identity/projection residuals, inception concats, add/multiply/average/
+ * maximum/minimum merges, reshape round trips, padding/cropping/upsampling, pooling, flatten/GAP,
+ * Embedding + Conv1D sequences, dense, dense-BN, dense residuals and concats, shared dense layers, PReLU,
+ * dropout, 1-2 outputs), random zeroed removable groups; prune and compare.
  * Set KLEVEL_FUZZ_SEED to replay a failure, KLEVEL_FUZZ_RUNS to change the number of cases per backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackends } from '@klevel/test-utils';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { disposeFully } from './__fixtures__/models';
 import { archSpec, buildArch } from './__fixtures__/random-arch';
 import { sparsify } from './__fixtures__/sparsify';
 import { compareModels } from './equivalence';
@@ -49,10 +52,10 @@ describeBackends('prune fuzz: random architectures, random zero groups', (backen
             removedTotal += plan.groups.removed.length;
             if (plan.groups.removed.length > 0) casesWithRemoval++;
           } finally {
-            small.dispose();
+            disposeFully(small);
           }
         } finally {
-          model.dispose();
+          disposeFully(model);
         }
         expect(tf.memory().numTensors, 'tensor leak').toBe(before);
         cases++;
