@@ -1,7 +1,8 @@
 /**
  * The half-space projection decision of HSPG on the m groups, from group-wise inner products (pure; no
  * tensors). With the trial point `x_hat_g = x_g - lr * d_g`, `d_g = mu * m_g + grad_f_g + f_g * x_g` (the
- * momentum-augmented `grad_f + lambda * grad R`, `f_g` the regularizer's gradient factor):
+ * momentum buffer of the data gradient plus `lambda * grad R = f_g x_g`, `f_g` the regularizer's gradient
+ * factor; `m_g` is the buffer before this step):
  *
  *   dot(x_hat_g, x_g) = ||x_g||^2 - lr * (mu * dot(m_g, x_g) + dot(grad_f_g, x_g) + f_g ||x_g||^2)
  *

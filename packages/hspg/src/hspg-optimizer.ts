@@ -4,7 +4,9 @@
  * - Stage 1 (before the switch): prox-SGD. An SGD step (optionally with momentum) on the data-loss gradient,
  *   then `prox_{lr * lambda_t * R}` on the regularized groups (R = WGSEF or group lasso).
  * - Stage 2: for groups that are nonzero, the trial step `x_hat = x - lr * (grad_f + lambda_t * grad R)`
- *   (with momentum: the momentum buffer of that direction); zero groups stay zero; each group that was
+ *   (with momentum, `grad_f` is replaced by the momentum buffer of the data gradient, as in stage 1; the
+ *   regularizer term is not accumulated, so its strength is the same in both stages); zero groups stay
+ *   zero; each group that was
  *   nonzero is set to zero when `dot(x_hat_g, x_g) < epsilon * ||x_g||^2` (the half-space projection).
  *   Variables outside the groups take a plain (momentum) SGD step in both stages.
  *
@@ -217,12 +219,13 @@ export class HspgOptimizer extends tf.Optimizer {
         }
         const term = terms[t] as (typeof terms)[number];
         const x = vars[t] as tf.Variable;
-        let d = tf.add(g, scaleTerm(term, x, factors, 0));
-        if (mu > 0) d = tf.add(tf.mul(mu, this.slot(name, x)), d);
-        d = scaleTerm(term, d, dec.nonzero);
+        // Momentum accumulates the data gradient only (as in stage 1, where the regularizer enters through
+        // the prox with step lr): the regularizer's pull keeps the same strength in both stages.
+        const mNew = mu > 0 ? tf.add(tf.mul(mu, this.slot(name, x)), g) : g;
+        const d = scaleTerm(term, tf.add(mNew, scaleTerm(term, x, factors, 0)), dec.nonzero);
         const xHat = tf.sub(x, tf.mul(lr, d));
         x.assign(scaleTerm(term, xHat, dec.keep));
-        if (mu > 0) this.slot(name, x).assign(scaleTerm(term, d, dec.keep));
+        if (mu > 0) this.slot(name, x).assign(scaleTerm(term, mNew, dec.keep));
       }
     });
     this.lastProjected = dec.projected;
