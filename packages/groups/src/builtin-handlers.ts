@@ -72,9 +72,7 @@ export const passThrough: LayerHandler = {
 
 const activationLayer: LayerHandler = {
   mapChannels(ctx) {
-    const map = single(ctx);
-    ctx.activation(map, ctx.config.activation);
-    return [map];
+    return [ctx.activation(single(ctx), ctx.config.activation)];
   },
 };
 
@@ -88,8 +86,7 @@ const dense: LayerHandler = {
     ctx.bindInput('kernel', 0, input);
     ctx.bindOutput('kernel', 1, out);
     ctx.bindOutput('bias', 0, out);
-    ctx.activation(out, ctx.config.activation);
-    return [out];
+    return [ctx.activation(out, ctx.config.activation)];
   },
   macs({ inputShapes, outputShapes }) {
     const out = outputShapes[0]!;
@@ -108,8 +105,7 @@ const conv: LayerHandler = {
     ctx.bindInput('kernel', rank - 2, input);
     ctx.bindOutput('kernel', rank - 1, out);
     ctx.bindOutput('bias', 0, out);
-    ctx.activation(out, ctx.config.activation);
-    return [out];
+    return [ctx.activation(out, ctx.config.activation)];
   },
   macs({ config, inputShapes, outputShapes }) {
     const out = outputShapes[0]!;
@@ -129,8 +125,7 @@ const convTranspose: LayerHandler = {
     ctx.bindOutput('kernel', rank - 2, out);
     ctx.bindInput('kernel', rank - 1, input);
     ctx.bindOutput('bias', 0, out);
-    ctx.activation(out, ctx.config.activation);
-    return [out];
+    return [ctx.activation(out, ctx.config.activation)];
   },
   macs({ config, inputShapes, outputShapes }) {
     const inp = inputShapes[0]!;
@@ -148,8 +143,8 @@ const depthwise: LayerHandler = {
     const out = repeatEach(input, mult);
     ctx.bindChannelwise('depthwise_kernel', 2, input, true);
     ctx.bindChannelwise('bias', 0, out, true);
-    ctx.activation(out, ctx.config.activation);
-    return [out];
+    // a zeroed kernel (and bias) outputs zeros whatever the input carried
+    return [ctx.activation(ctx.clearNonZero(out), ctx.config.activation)];
   },
   macs({ config, outputShapes }) {
     const out = outputShapes[0]!;
@@ -170,8 +165,7 @@ const separable: LayerHandler = {
     ctx.bindInput('pointwise_kernel', 2, repeatEach(input, mult));
     ctx.bindOutput('pointwise_kernel', 3, out);
     ctx.bindOutput('bias', 0, out);
-    ctx.activation(out, ctx.config.activation);
-    return [out];
+    return [ctx.activation(out, ctx.config.activation)];
   },
   macs({ layer, config, inputShapes, outputShapes }) {
     const out = outputShapes[0]!;
@@ -212,7 +206,15 @@ const batchNorm: LayerHandler = {
     ctx.bindChannelwise('beta', 0, input, true);
     ctx.bindChannelwise('moving_mean', 0, input, false);
     ctx.bindChannelwise('moving_variance', 0, input, false);
-    return [input];
+    // gamma = beta = 0 zeroes the channel whatever came in; without gamma (scale: false) the channel
+    // becomes beta - mean / sqrt(var + eps) instead
+    if (ctx.hasWeight('gamma')) return [ctx.clearNonZero(input)];
+    return [
+      ctx.markNonZero(
+        input,
+        `BatchNormalization '${ctx.layer.name}' has scale: false, so a zero channel becomes beta - mean / sqrt(var + eps)`,
+      ),
+    ];
   },
 };
 
@@ -226,10 +228,9 @@ const layerNorm: LayerHandler = {
       ctx.bindChannelwise('gamma', axes.length - 1, input, false);
       ctx.bindChannelwise('beta', axes.length - 1, input, false);
       ctx.markMixing(input, `LayerNormalization '${ctx.layer.name}' normalizes across channels`);
-    } else {
-      ctx.markNonZero(input, `LayerNormalization '${ctx.layer.name}' maps a zero channel to beta`);
+      return [input];
     }
-    return [input];
+    return [ctx.markNonZero(input, `LayerNormalization '${ctx.layer.name}' maps a zero channel to beta`)];
   },
 };
 
@@ -250,8 +251,9 @@ const softmaxLayer: LayerHandler = {
     const input = single(ctx);
     const rank = ctx.inputShapes[0]!.length;
     const axes = axesOf(ctx.config, rank);
-    if (axes.includes(rank - 1)) ctx.markMixing(input, `Softmax '${ctx.layer.name}' mixes channels`);
-    else ctx.markNonZero(input, `Softmax '${ctx.layer.name}' maps zeros to 1/n`);
+    if (!axes.includes(rank - 1))
+      return [ctx.markNonZero(input, `Softmax '${ctx.layer.name}' maps zeros to 1/n`)];
+    ctx.markMixing(input, `Softmax '${ctx.layer.name}' mixes channels`);
     return [input];
   },
 };
@@ -259,10 +261,8 @@ const softmaxLayer: LayerHandler = {
 const rescaling: LayerHandler = {
   mapChannels(ctx) {
     const input = single(ctx);
-    if (Number(ctx.config.offset ?? 0) !== 0) {
-      ctx.markNonZero(input, `Rescaling '${ctx.layer.name}' adds offset ${String(ctx.config.offset)}`);
-    }
-    return [input];
+    if (Number(ctx.config.offset ?? 0) === 0) return [input];
+    return [ctx.markNonZero(input, `Rescaling '${ctx.layer.name}' adds offset ${String(ctx.config.offset)}`)];
   },
 };
 
@@ -317,22 +317,36 @@ const permute: LayerHandler = {
   },
 };
 
-/** Add, Multiply, Average, Maximum, Minimum, Subtract: all inputs' channels are coupled position-wise. */
-const elementwiseMerge: LayerHandler = {
-  mapChannels(ctx) {
-    const [first, ...rest] = ctx.inputs;
-    if (!first) return ctx.fail('expected at least one input');
-    for (const other of rest) {
-      if (other.length !== first.length) {
-        ctx.fail(
-          `inputs have ${first.length} and ${other.length} channels; broadcasting over channels is not supported`,
-        );
+/**
+ * Add, Average, Maximum, Minimum, Subtract: all inputs' channels are coupled position-wise; a position is
+ * nonzero after zeroing when any input is (Multiply: only when every input is, since 0 * x = 0).
+ */
+function mergeHandler(product: boolean): LayerHandler {
+  return {
+    mapChannels(ctx) {
+      const [first, ...rest] = ctx.inputs;
+      if (!first) return ctx.fail('expected at least one input');
+      const out = Int32Array.from(first);
+      for (const other of rest) {
+        if (other.length !== first.length) {
+          ctx.fail(
+            `inputs have ${first.length} and ${other.length} channels; broadcasting over channels is not supported`,
+          );
+        }
+        ctx.couple(first, other);
+        for (let i = 0; i < out.length; i++) {
+          const a = ctx.isNonZero(out, i);
+          const b = ctx.isNonZero(other, i);
+          if (product ? a && !b : !a && b) out[i] = other[i]!;
+        }
       }
-      ctx.couple(first, other);
-    }
-    return [first];
-  },
-};
+      return [out];
+    },
+  };
+}
+
+const elementwiseMerge = mergeHandler(false);
+const multiplyMerge = mergeHandler(true);
 
 const concatenate: LayerHandler = {
   mapChannels(ctx) {
@@ -399,7 +413,7 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, LayerHandler>> = {
   Reshape: reshape,
   Permute: permute,
   Add: elementwiseMerge,
-  Multiply: elementwiseMerge,
+  Multiply: multiplyMerge,
   Average: elementwiseMerge,
   Maximum: elementwiseMerge,
   Minimum: elementwiseMerge,

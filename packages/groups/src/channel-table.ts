@@ -12,7 +12,10 @@ export type ChannelMap = Int32Array;
 export type AtomOrigin =
   | { kind: 'producer'; layerName: string; index: number }
   | { kind: 'input'; inputName: string; index: number }
-  | { kind: 'opaque'; layerName: string; index: number };
+  | { kind: 'opaque'; layerName: string; index: number }
+  /** A copy of another atom (same coupled channel) created where a layer changes what a zeroed channel
+   *  carries (an f(0) != 0 op marks it nonzero, BatchNorm/depthwise clear the mark). */
+  | { kind: 'derived'; layerName: string; index: number };
 
 /**
  * Why a channel cannot be removed.
@@ -36,6 +39,8 @@ export class ChannelTable {
   private rank: number[] = [];
   readonly origins: AtomOrigin[] = [];
   private taints = new Map<number, Taint[]>();
+  /** Atoms whose value is NOT zero once their group is zeroed, with the reason. */
+  private nonzero = new Map<number, string>();
 
   get size(): number {
     return this.parent.length;
@@ -90,6 +95,32 @@ export class ChannelTable {
       }
       if (!list.some((t) => t.kind === kind && t.reason === reason)) list.push({ kind, reason });
     }
+  }
+
+  /**
+   * Returns a copy of `map` made of derived atoms (each coupled with its source) that carry `reason` as
+   * their "nonzero after zeroing" mark, or no mark when `reason` is null. Repeated atoms stay repeated.
+   */
+  derive(map: ArrayLike<number>, reason: string | null, layerName: string): ChannelMap {
+    const cache = new Map<number, number>();
+    const out = new Int32Array(map.length);
+    for (let i = 0; i < map.length; i++) {
+      const src = map[i]!;
+      let atom = cache.get(src);
+      if (atom === undefined) {
+        atom = this.create(1, () => ({ kind: 'derived', layerName, index: i }))[0]!;
+        this.union(src, atom);
+        if (reason !== null) this.nonzero.set(atom, reason);
+        cache.set(src, atom);
+      }
+      out[i] = atom;
+    }
+    return out;
+  }
+
+  /** Why `atom` is nonzero once its group is zeroed (undefined: it is zero). */
+  nonzeroReason(atom: number): string | undefined {
+    return this.nonzero.get(atom);
   }
 
   /** Every taint recorded on `atom` itself (not its class). */

@@ -1,7 +1,7 @@
 import { describeBackends } from '@klevel/test-utils';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { embeddingConv1d, separableTranspose } from './__fixtures__/models';
+import { embeddingConv1d, seBlock, separableTranspose } from './__fixtures__/models';
 import { buildDependencyGraph } from './graph';
 import type { DependencyGraph } from './graph-types';
 import { partitionGroups } from './partition';
@@ -102,6 +102,37 @@ describeBackends('buildDependencyGraph: layer coverage and edge cases', () => {
     expect(ch('d3').every((c) => c.filterBlock?.kind === 'nonzero' && c.channelBlock === undefined)).toBe(
       true,
     );
+  });
+
+  it('zero tracking is per path: a Multiply gate and a BatchNorm after a sigmoid keep channels removable', () => {
+    const model = seBlock();
+    const { groups } = partitionGroups(model, 'filters');
+    const se = groups.find((g) => g.id === 'se_conv/filters/2')!;
+    expect(se.removable).toBe(true);
+    // the gate's producing unit is part of the coupled group (x * gate: both sides go together)
+    expect(se.slices.filter((s) => s.regularized).map((s) => `${s.layerName}/${s.weightName}`)).toEqual([
+      'se_conv/kernel',
+      'se_conv/bias',
+      'se_fc2/kernel',
+      'se_fc2/bias',
+    ]);
+    expect(
+      se.slices.filter((s) => !s.regularized).map((s) => `${s.layerName}/${s.weightName}@${s.axis}`),
+    ).toEqual(['se_fc1/kernel@0', 'sg_conv/kernel@2']);
+    const sg = groups.find((g) => g.id === 'sg_conv/filters/0')!;
+    expect(sg.removable).toBe(true); // sigmoid(0) = 0.5, but BN gamma = beta = 0 zeroes it again
+    const fc1 = groups.find((g) => g.id === 'se_fc1/filters/0')!;
+    expect(fc1.removable).toBe(true); // relu(0) = 0 feeds se_fc2's kernel rows: exact
+    const withoutScale = (() => {
+      const x = tfl.input({ shape: [4] });
+      const d = L.dense({ name: 'ns_d', units: 3 }).apply(x) as ST;
+      const bn = L.batchNormalization({ name: 'ns_bn', scale: false }).apply(d) as ST;
+      return tfl.model({ inputs: x, outputs: L.dense({ name: 'ns_out', units: 1 }).apply(bn) as ST });
+    })();
+    const ns = partitionGroups(withoutScale, { rules: [{ layers: ['ns_d'], type: 'filters' }] }).groups;
+    expect(
+      ns.every((g) => !g.removable && /scale: false/.test(g.reason!) && /'ns_out' reads it/.test(g.reason!)),
+    ).toBe(true);
   });
 
   it('Reshape: channel-preserving or full flatten accepted, anything else refused', () => {

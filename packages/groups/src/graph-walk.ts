@@ -228,6 +228,13 @@ export class Walker {
           `bind '${weightName}' axis ${axis}: weight shape [${w.shape.join(', ')}] does not match a channel map of length ${map.length}`,
         );
       }
+      if (role === 'input') {
+        for (let i = 0; i < map.length; i++) {
+          const why = table.nonzeroReason(map[i]!);
+          if (why !== undefined)
+            table.taint([map[i]!], 'nonzero', `${why}, and layer '${layer.name}' reads it`);
+        }
+      }
       const key = `${weightName}:${axis}:${role}`;
       const existing = s.bindings.get(key);
       if (existing) {
@@ -274,17 +281,20 @@ export class Walker {
         const name = typeof activation === 'string' ? activation : String(activation);
         const known = isKnownActivation(activation) ? '' : ' (unknown activation, assumed f(0) != 0)';
         if (effect === 'nonzero') {
-          taint(
+          return table.derive(
             map,
-            'nonzero',
             `it passes activation '${name}' of layer '${layer.name}' with f(0) != 0${known}`,
+            layer.name,
           );
-        } else if (effect === 'mixing') {
-          taint(map, 'mixing', `activation '${name}' of layer '${layer.name}' mixes channels`);
         }
+        if (effect === 'mixing')
+          taint(map, 'mixing', `activation '${name}' of layer '${layer.name}' mixes channels`);
+        return map;
       },
-      markNonZero: (map, reason) => taint(map, 'nonzero', reason),
+      markNonZero: (map, reason) => table.derive(map, reason, layer.name),
+      clearNonZero: (map) => table.derive(map, null, layer.name),
       markMixing: (map, reason) => taint(map, 'mixing', reason),
+      isNonZero: (map, position) => table.nonzeroReason(map[position]!) !== undefined,
       hasWeight: (w) => weights.some((x) => x.weightName === w),
       fail,
     };

@@ -110,8 +110,10 @@ function finalize(model: tfl.LayersModel, walker: Walker): DependencyGraph {
     const ch = channels[id]!;
     const origin = table.origins[atom]!;
     if (origin.kind === 'producer') ch.producers.push({ layerName: origin.layerName, index: origin.index });
-    const source = origin.kind === 'input' ? `input:${origin.inputName}` : origin.layerName;
-    if (!sourcesOf[id]!.includes(source)) sourcesOf[id]!.push(source);
+    if (origin.kind !== 'derived') {
+      const source = origin.kind === 'input' ? `input:${origin.inputName}` : origin.layerName;
+      if (!sourcesOf[id]!.includes(source)) sourcesOf[id]!.push(source);
+    }
     for (const t of table.taintsOf(atom)) {
       if (!ch.taints.some((x) => x.kind === t.kind && x.reason === t.reason)) ch.taints.push(t);
     }

@@ -55,12 +55,29 @@ export interface LayerHandlerContext extends LayerCall {
   bindChannelwise(weightName: string, axis: number, map: ArrayLike<number>, regularized: boolean): void;
   /** Couples two maps position by position (they must have the same length): Add, Multiply, ... */
   couple(a: ArrayLike<number>, b: ArrayLike<number>): void;
-  /** Applies an activation identifier ('relu', 'sigmoid', ...) to `map`: records f(0) != 0 or mixing. */
-  activation(map: ArrayLike<number>, activation: unknown): void;
-  /** Records that the channels in `map` pass an op with f(0) != 0 (blocks filter removal). */
-  markNonZero(map: ArrayLike<number>, reason: string): void;
+  /**
+   * Applies an activation identifier ('relu', 'sigmoid', ...) to `map` and returns the map of the result:
+   * the same map for zero-preserving activations, a map marked "nonzero after zeroing" for f(0) != 0
+   * (sigmoid, softplus, unknown names), and the same map with a mixing record for softmax-like ones.
+   * Always return (or keep transforming) the RETURNED map.
+   */
+  activation(map: ChannelMap, activation: unknown): ChannelMap;
+  /**
+   * Returns a copy of `map` whose positions are nonzero once their group is zeroed (an op with f(0) != 0,
+   * a constant offset). A group is not removable as filters when such a position is read by a consumer's
+   * input binding. Return the RETURNED map.
+   */
+  markNonZero(map: ChannelMap, reason: string): ChannelMap;
+  /**
+   * Returns a copy of `map` whose positions are zero once their group is zeroed, whatever came in: use it
+   * for layers whose per-channel regularized entries (bindChannelwise(..., true)) zero the channel on their
+   * own (BatchNorm gamma and beta, depthwise kernel and bias). Return the RETURNED map.
+   */
+  clearNonZero(map: ChannelMap): ChannelMap;
   /** Records that the channels in `map` are mixed with each other (blocks every removal). */
   markMixing(map: ArrayLike<number>, reason: string): void;
+  /** True when the position's value is nonzero once its group is zeroed (see markNonZero). */
+  isNonZero(map: ArrayLike<number>, position: number): boolean;
   /** True when the layer owns a weight with this short name. */
   hasWeight(weightName: string): boolean;
   /** Throws an Error that names the layer, its class and `message`. */

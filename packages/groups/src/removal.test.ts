@@ -15,6 +15,7 @@ import {
   mobilenetBlock,
   randomizeWeights,
   resnetBlocks,
+  seBlock,
   separableTranspose,
   sequenceZoo,
   twoOutputs,
@@ -84,6 +85,7 @@ describeBackends('zero-invariance: removal of zeroed removable groups keeps the 
     ['DenseNet-style concat + BN, input channels', densenetBlock, 'channels'],
     ['Conv1D + PReLU / LeakyReLU / ELU / pooling', sequenceZoo, 'filters'],
     ['MLP input channels (behind a sigmoid: removable)', mlp, 'channels'],
+    ['squeeze-and-excitation gate, sigmoid cleared by BatchNorm', seBlock, 'filters'],
   ];
   for (const [title, build, spec, integer] of cases) {
     it(title, async () => {

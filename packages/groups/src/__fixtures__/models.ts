@@ -279,3 +279,30 @@ export function sequenceZoo(): tfl.Sequential {
     ],
   });
 }
+
+/**
+ * Squeeze-and-excitation block: x = conv(8); gate = sigmoid(dense 8 (relu(dense 4 (gap(x))))), reshaped to
+ * [1, 1, 8]; y = x * gate -> conv 3 -> GAP -> dense 2. Also a sigmoid followed by BatchNorm (cleared).
+ */
+export function seBlock(): tfl.LayersModel {
+  const img = tfl.input({ name: 'img', shape: [6, 6, 3] });
+  const x = L.conv2d({
+    name: 'se_conv',
+    filters: 8,
+    kernelSize: 3,
+    padding: 'same',
+    activation: 'relu',
+  }).apply(img) as ST;
+  const squeeze = L.globalAveragePooling2d({ name: 'se_gap' }).apply(x) as ST;
+  const hidden = L.dense({ name: 'se_fc1', units: 4, activation: 'relu' }).apply(squeeze) as ST;
+  const gate = L.dense({ name: 'se_fc2', units: 8, activation: 'sigmoid' }).apply(hidden) as ST;
+  const gate4 = L.reshape({ name: 'se_reshape', targetShape: [1, 1, 8] }).apply(gate) as ST;
+  const y = L.multiply({ name: 'se_mul' }).apply([x, gate4]) as ST;
+  const s = L.conv2d({ name: 'sg_conv', filters: 4, kernelSize: 1, activation: 'sigmoid' }).apply(y) as ST;
+  const n = L.batchNormalization({ name: 'sg_bn' }).apply(s) as ST;
+  const z = L.conv2d({ name: 'se_out', filters: 3, kernelSize: 1 }).apply(n) as ST;
+  const out = L.dense({ name: 'se_fc', units: 2 }).apply(
+    L.globalAveragePooling2d({ name: 'se_gap2' }).apply(z) as ST,
+  ) as ST;
+  return tfl.model({ name: 'se', inputs: img, outputs: out });
+}

@@ -67,6 +67,11 @@ export async function removeChannels(
     if (typeof obj.class_name === 'string' && config && typeof config.name === 'string') {
       const change = newCount.get(config.name);
       if (change) config[change[0]] = change[1];
+      const info = graph.layerByName.get(config.name);
+      if (obj.class_name === 'Reshape' && info && Array.isArray(config.target_shape)) {
+        const target = config.target_shape as number[];
+        target[target.length - 1] = [...info.outputChannels[0]!].filter((c) => !removed.has(c)).length;
+      }
       const layer = layersByName.get(config.name) as unknown as { depthMultiplier?: number } | undefined;
       if (obj.class_name === 'SeparableConv2D' && layer?.depthMultiplier)
         config.depth_multiplier = layer.depthMultiplier;
