@@ -235,9 +235,10 @@ export async function applyPlan(
     rebuilt = await tfl.models.modelFromJSON({ modelTopology: topology } as never, options.customObjects);
   } catch (e) {
     throw new Error(
-      `applyPlan: rebuilding '${model.name}' from the rewritten topology failed: ${(e as Error).message}. ` +
-        'A layer between pruned layers probably encodes the channel count in its config; exclude it or ' +
-        'register a surgery handler for it.',
+      `applyPlan: rebuilding '${model.name}' from its rewritten topology failed: ${(e as Error).message}. ` +
+        'Likely causes: (1) a custom class (layer, regularizer, initializer, constraint) is not registered ' +
+        'with tf.serialization.registerClass (or pass it in options.customObjects); (2) a layer between ' +
+        'pruned layers encodes the channel count in its config: exclude it, or register a surgery handler.',
     );
   }
   try {

@@ -110,6 +110,40 @@ const cases: Array<[string, () => tfl.LayersModel]> = [
     },
   ],
   [
+    'Conv3D, MaxPooling3D, AveragePooling3D',
+    () =>
+      seq(
+        [4, 4, 4, 2],
+        [
+          L.conv3d({ filters: 5, kernelSize: 2, padding: 'same', activation: 'relu' }),
+          L.maxPooling3d({ poolSize: 2 }),
+          L.conv3d({ filters: 4, kernelSize: 1, activation: 'relu' }),
+          L.averagePooling3d({ poolSize: 1 }),
+          L.flatten(),
+          L.dense({ units: 2 }),
+        ],
+      ),
+  ],
+  [
+    'RepeatVector, SpatialDropout1D, Permute, Rescaling, GaussianNoise',
+    () =>
+      seq(
+        [6],
+        [
+          L.dense({ units: 6, activation: 'relu' }),
+          L.repeatVector({ n: 3 }),
+          L.conv1d({ filters: 5, kernelSize: 1, activation: 'relu' }),
+          L.spatialDropout1d({ rate: 0.2 }),
+          L.permute({ dims: [1, 2] }),
+          L.rescaling({ scale: 0.5 }),
+          L.gaussianNoise({ stddev: 0.1 }),
+          L.dense({ units: 4, activation: 'relu' }),
+          L.flatten(),
+          L.dense({ units: 2 }),
+        ],
+      ),
+  ],
+  [
     'a shared layer applied twice',
     () => {
       const a = tfl.input({ shape: [6] });
