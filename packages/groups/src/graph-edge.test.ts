@@ -81,6 +81,25 @@ describeBackends('buildDependencyGraph: layer coverage and edge cases', () => {
     ]);
   });
 
+  it('a Sequential nested in a Sequential is flattened; options.exclude takes a predicate', () => {
+    const inner = tfl.sequential({
+      name: 'inner_seq',
+      layers: [L.dense({ name: 'n1', inputShape: [3], units: 4, activation: 'relu' })],
+    });
+    const outer = tfl.sequential({
+      layers: [L.dense({ name: 'n0', inputShape: [5], units: 3 }), inner, L.dense({ name: 'n2', units: 2 })],
+    });
+    const graph = buildDependencyGraph(outer);
+    expect(graph.layers.map((l) => l.name)).toEqual(['n0', 'n1', 'n2']);
+    expect(bound(graph, 'n1', 'kernel', 0)).toEqual(bound(graph, 'n0', 'kernel', 1));
+    expect(bound(graph, 'n2', 'kernel', 0)).toEqual(bound(graph, 'n1', 'kernel', 1));
+    const opaque = buildDependencyGraph(outer, { exclude: (l) => l.name === 'n1' });
+    expect(opaque.excluded).toEqual(['n1']);
+    expect(
+      bound(opaque, 'n0', 'kernel', 1).every((id) => opaque.channels[id]!.filterBlock?.kind === 'opaque'),
+    ).toBe(true);
+  });
+
   it('LayerNormalization and softmax over channels block every removal; sigmoid only filters', () => {
     const x = tfl.input({ name: 'x', shape: [6] });
     const d1 = L.dense({ name: 'd1', units: 4 }).apply(x) as ST;

@@ -51,9 +51,10 @@ function groupTypesOf(s: LayerState, bindings: AxisBinding[]): GroupType[] {
  *   couple them, Concatenate lays them side by side, Flatten repeats them (position p*C + c),
  *   DepthwiseConv2D repeats each one depthMultiplier times;
  * - a channel is removable as a filter when it is not part of a model input or output, reaches no
- *   excluded layer, and every op along its paths keeps zeros at zero (no sigmoid/softplus/..., no
- *   LayerNormalization or softmax over channels); removable as an input channel under the same rules
- *   except that f(0) != 0 activations are allowed (its consumers ignore it anyway).
+ *   excluded layer, is mixed by no op (LayerNormalization or softmax over channels), and no consumer
+ *   reads it at a position that is nonzero once the group is zeroed (after sigmoid/softplus/... not
+ *   followed by a BatchNorm or depthwise conv that zeroes it again); removable as an input channel under
+ *   the same rules minus the last one (its consumers ignore it anyway).
  *
  * @param model A built tfjs-layers model (Sequential or functional; nested models are flattened).
  * @param options `exclude`: layers treated as opaque (default none).

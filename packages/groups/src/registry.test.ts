@@ -58,6 +58,33 @@ describeBackends('unknown layers and registerLayerHandler', () => {
     expect(getLayerHandler('ChannelScale')).toBeUndefined();
   });
 
+  it('a handler can mark f(0) != 0 (the returned map carries the mark to the readers)', () => {
+    const model = scaledConvModel();
+    registerLayerHandler('ChannelScale', {
+      mapChannels(ctx) {
+        const x = ctx.inputs[0]!;
+        ctx.bindChannelwise('scale', 0, x, false);
+        const y = ctx.markNonZero(x, 'ChannelScale adds 1');
+        expect(ctx.isNonZero(y, 0)).toBe(true);
+        expect(ctx.isNonZero(x, 0)).toBe(false);
+        return [y];
+      },
+    });
+    try {
+      const { groups } = partitionGroups(model, 'filters');
+      const k1 = groups.filter((g) => g.layerName === 'k1');
+      expect(
+        k1.every((g) => !g.removable && g.reason!.endsWith("ChannelScale adds 1, and layer 'k2' reads it")),
+      ).toBe(true);
+      const k2 = groups.filter((g) => g.layerName === 'k2');
+      expect(k2.every((g) => g.removable)).toBe(true);
+      const channels = partitionGroups(model, { rules: [{ layers: ['k2'], type: 'channels' }] }).groups;
+      expect(channels.every((g) => g.removable)).toBe(true);
+    } finally {
+      unregisterLayerHandler('ChannelScale');
+    }
+  });
+
   it('handler mistakes are reported with the layer name', () => {
     const model = scaledConvModel();
     registerLayerHandler('ChannelScale', {
