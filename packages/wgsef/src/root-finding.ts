@@ -51,20 +51,69 @@ export function bracketBySort(
   return [bp[l] as number, bp[r] as number];
 }
 
+/** Number of breakpoints sampled per round to pick the pivots. */
+const SAMPLE = 31;
+
 /**
- * Selection-based bracketing in worst-case O(m): pivot on the median of the breakpoints still inside the
- * bracket, then retire every group whose breakpoints both lie outside it (its contribution to Phi is
- * constant or linear on the bracket and is folded into three running sums). The breakpoints inside the
- * bracket halve every round, so the total work is a geometric series. Mutates lo, hi, wa (scratch copies).
+ * Up to three pivots (the quartiles of a sample of breakpoints strictly inside (cL, cR), taken at evenly
+ * spaced active groups), written ascending into `piv`; returns how many (0 if the sample held none).
  */
-export function bracketBySelect(
+function samplePivots(
   lo: Float64Array,
   hi: Float64Array,
-  wa: Float64Array,
+  active: number,
+  cL: number,
+  cR: number,
+  sample: Float64Array,
+  piv: Float64Array,
+): number {
+  let ns = 0;
+  const step = active / SAMPLE;
+  for (let t = 0; t < SAMPLE && t < active; t++) {
+    const j = Math.floor(t * step);
+    const l = lo[j] as number;
+    const h = hi[j] as number;
+    if (l > cL && l < cR) sample[ns++] = l;
+    if (h > cL && h < cR) sample[ns++] = h;
+  }
+  if (ns === 0) return 0;
+  const sorted = sample.subarray(0, ns).sort();
+  let np = 0;
+  for (let q = 1; q <= 3; q++) {
+    const v = sorted[Math.min(ns - 1, (q * ns) >> 2)] as number;
+    if (np === 0 || v > (piv[np - 1] as number)) piv[np++] = v;
+  }
+  return np;
+}
+
+/**
+ * Selection-based bracketing in worst-case O(m). Each round evaluates Phi at up to three pivots inside
+ * the bracket, moves the bracket to the pair of pivots (or pivot and old end) around the root, and
+ * retires every group whose breakpoints both lie outside the new bracket (its contribution to Phi is
+ * constant or linear there and is folded into three running sums). The pivots are the quartiles of a
+ * small sample of the remaining breakpoints, and the Phi evaluations at the next pivots are fused into
+ * the retire/compact pass, so a round is one pass over the active groups and typically quarters the
+ * breakpoints inside the bracket. If a round fails to remove a quarter of them (possible only for
+ * unlucky orderings), the next pivot is their exact median (worst-case linear selection), which halves
+ * them; so the total work is a geometric series. The inputs are not modified.
+ */
+export function bracketBySelect(
+  loIn: Float64Array,
+  hiIn: Float64Array,
+  waIn: Float64Array,
   n: number,
   k: number,
+  stats?: { rounds: number; exactRounds: number },
 ): [number, number] {
-  const buf = new Float64Array(2 * n);
+  const sample = new Float64Array(2 * SAMPLE);
+  const piv = new Float64Array(3);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const wa = new Float64Array(n);
+  let srcLo = loIn;
+  let srcHi = hiIn;
+  let srcWa = waIn;
+  let buf: Float64Array | undefined;
   let cL = 0;
   let cR = Number.POSITIVE_INFINITY;
   // Retired groups: fixedHead with theta = 1; middle ones contribute c * fixedWa - fixedLoWa.
@@ -72,44 +121,107 @@ export function bracketBySelect(
   let fixedWa = 0;
   let fixedLoWa = 0;
   let active = n;
-  let nb = 0;
-  for (let j = 0; j < n; j++) {
-    buf[nb++] = lo[j] as number;
-    buf[nb++] = hi[j] as number;
+  let inside = 2 * n; // breakpoints strictly inside (cL, cR)
+  let np = samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
+  if (np === 0) {
+    buf = new Float64Array(2 * n);
+    buf.set(loIn.subarray(0, n), 0);
+    buf.set(hiIn.subarray(0, n), n);
+    piv[0] = selectRange(buf, 0, 2 * n - 1, n);
+    np = 1;
   }
-  while (nb > 0) {
-    const p = selectRange(buf, 0, nb - 1, nb >> 1);
-    let phi = fixedHead + p * fixedWa - fixedLoWa;
-    for (let j = 0; j < active; j++) {
-      const th = (p - (lo[j] as number)) * (wa[j] as number);
-      phi += Math.min(1, Math.max(0, th));
+  let f0 = 0;
+  let f1 = 0;
+  let f2 = 0;
+  {
+    const p0 = piv[0] as number;
+    const p1 = piv[np > 1 ? 1 : 0] as number;
+    const p2 = piv[np - 1] as number;
+    for (let j = 0; j < n; j++) {
+      const l = srcLo[j] as number;
+      const w = srcWa[j] as number;
+      f0 += Math.min(1, Math.max(0, (p0 - l) * w));
+      f1 += Math.min(1, Math.max(0, (p1 - l) * w));
+      f2 += Math.min(1, Math.max(0, (p2 - l) * w));
     }
-    if (phi < k) cL = p;
-    else cR = p;
-    // Retire groups fixed on [cL, cR], compact the rest, and gather the breakpoints still inside.
+  }
+  let exact = false;
+  while (active > 0) {
+    // Move the bracket: Phi is non-decreasing, so the root lies right after the last pivot with Phi < k.
+    const phis = [f0, f1, f2];
+    for (let q = 0; q < np; q++) {
+      if ((phis[q] as number) < k) cL = piv[q] as number;
+      else {
+        cR = piv[q] as number;
+        break;
+      }
+    }
+    // Next pivots, chosen before the pass so that the pass also evaluates Phi there.
+    np = exact ? 0 : samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
+    const gather = np === 0;
+    if (gather && buf === undefined) buf = new Float64Array(2 * n);
+    const p0 = piv[0] as number;
+    const p1 = piv[np > 1 ? 1 : 0] as number;
+    const p2 = piv[np > 0 ? np - 1 : 0] as number;
     let keep = 0;
-    nb = 0;
+    let nb = 0;
+    f0 = 0;
+    f1 = 0;
+    f2 = 0;
     for (let j = 0; j < active; j++) {
-      const l = lo[j] as number;
-      const h = hi[j] as number;
+      const l = srcLo[j] as number;
+      const h = srcHi[j] as number;
       if (h <= cL) {
         fixedHead++;
       } else if (l >= cR) {
         // tail on the whole bracket: theta = 0
       } else if (l <= cL && h >= cR) {
-        const w = wa[j] as number;
+        const w = srcWa[j] as number;
         fixedWa += w;
         fixedLoWa += l * w;
       } else {
+        const w = srcWa[j] as number;
         lo[keep] = l;
         hi[keep] = h;
-        wa[keep] = wa[j] as number;
+        wa[keep] = w;
         keep++;
-        if (l > cL) buf[nb++] = l;
-        if (h < cR) buf[nb++] = h;
+        if (l > cL) {
+          if (gather) (buf as Float64Array)[nb] = l;
+          nb++;
+        }
+        if (h < cR) {
+          if (gather) (buf as Float64Array)[nb] = h;
+          nb++;
+        }
+        f0 += Math.min(1, Math.max(0, (p0 - l) * w));
+        f1 += Math.min(1, Math.max(0, (p1 - l) * w));
+        f2 += Math.min(1, Math.max(0, (p2 - l) * w));
       }
     }
+    srcLo = lo;
+    srcHi = hi;
+    srcWa = wa;
     active = keep;
+    if (active === 0) break;
+    exact = 4 * nb > 3 * inside; // too little progress: use the exact median next round
+    inside = nb;
+    if (stats) {
+      stats.rounds++;
+      if (gather) stats.exactRounds++;
+    }
+    if (gather) {
+      piv[0] = selectRange(buf as Float64Array, 0, nb - 1, nb >> 1);
+      np = 1;
+      const p = piv[0] as number;
+      f0 = 0;
+      for (let j = 0; j < active; j++) {
+        f0 += Math.min(1, Math.max(0, (p - (lo[j] as number)) * (wa[j] as number)));
+      }
+    }
+    const fixedAt = (p: number) => fixedHead + p * fixedWa - fixedLoWa;
+    f0 += fixedAt(piv[0] as number);
+    f1 += fixedAt(piv[np > 1 ? 1 : 0] as number);
+    f2 += fixedAt(piv[np - 1] as number);
   }
   return [cL, cR];
 }

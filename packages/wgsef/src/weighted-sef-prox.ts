@@ -68,75 +68,73 @@ export function weightedSefProxUnchecked(
   const lo = new Float64Array(nnz);
   const hi = new Float64Array(nnz);
   const wa = new Float64Array(nnz);
+  const idx = new Int32Array(nnz);
   let n = 0;
   for (let j = 0; j < m; j++) {
     const x = (a[j] as number) * s;
+    out[j] = 0;
     if (!(x > 0)) continue;
     const wj = w[j] as number;
     const waj = wj * x;
     const l = (lambda * wj) / x;
     const h = (1 + lambda * wj * wj) / waj;
-    // A group whose breakpoint overflows is below float64 resolution relative to the largest norm.
+    // A group whose breakpoint overflows is below float64 resolution relative to the largest norm: 0.
     if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
     lo[n] = l;
     hi[n] = h;
     wa[n] = waj;
+    idx[n] = j;
     n++;
   }
   if (n <= k) {
-    for (let j = 0; j < m; j++) {
-      const x = (a[j] as number) * s;
+    for (let e = 0; e < n; e++) {
+      const j = idx[e] as number;
       const wj = w[j] as number;
-      const h = (1 + lambda * wj * wj) / (wj * x);
-      out[j] = x > 0 && Number.isFinite(h) ? (a[j] as number) / (1 + lambda * wj * wj) : 0;
+      out[j] = (a[j] as number) / (1 + lambda * wj * wj);
     }
     return out;
   }
   const [cL, cR] = method === 'sort' ? bracketBySort(lo, hi, wa, n, k) : bracketBySelect(lo, hi, wa, n, k);
-  return solveOnBracket(a, w, k, lambda, s, cL, cR, out);
+  return solveOnBracket({ a, w, k, lambda, s, lo, hi, wa, idx, n }, cL, cR, out);
+}
+
+interface Prepared {
+  a: ArrayLike<number>;
+  w: ArrayLike<number>;
+  k: number;
+  lambda: number;
+  /** Power-of-two scale applied to a before computing the breakpoints. */
+  s: number;
+  /** Breakpoints and w * a * s of the n effective (nonzero) groups, and their group indices. */
+  lo: Float64Array;
+  hi: Float64Array;
+  wa: Float64Array;
+  idx: Int32Array;
+  n: number;
 }
 
 /**
- * Given the bracket, classify every group (head: theta = 1, middle: 0 < theta < 1, tail: theta = 0),
- * solve the linear equation sum theta = k for c in closed form from fresh sums, and write the new norms:
- * head a/(1 + lambda w^2), middle a - tau w with tau = lambda / c, tail 0.
+ * Given the bracket, classify every nonzero group (head: theta = 1, middle: 0 < theta < 1, tail:
+ * theta = 0) by comparing its breakpoints with the bracket ends, solve the linear equation sum theta = k
+ * for c in closed form from fresh sums, and write the new norms: head a/(1 + lambda w^2), middle
+ * a - tau w with tau = lambda / c, tail 0. `out` must hold 0 for every group not in `idx`.
  */
-function solveOnBracket(
-  a: ArrayLike<number>,
-  w: ArrayLike<number>,
-  k: number,
-  lambda: number,
-  s: number,
-  cL: number,
-  cR: number,
-  out: Float64Array,
-): Float64Array {
-  const m = a.length;
-  // kind: 0 tail/zero, 1 head, 2 middle, 3 step (lo = hi = cR; only when lambda w^2 exceeds 2^52)
-  const kind = new Uint8Array(m);
+function solveOnBracket(p: Prepared, cL: number, cR: number, out: Float64Array): Float64Array {
+  const { a, w, k, lambda, s, lo, hi, wa, idx, n } = p;
   let head = 0;
   let sumWa = 0;
   let sumW2 = 0;
+  // Step groups (lo = hi = cR) occur only when lambda w^2 exceeds ~2^52 (theta jumps 0 -> 1).
   let sumStepWa = 0;
-  for (let j = 0; j < m; j++) {
-    const x = (a[j] as number) * s;
-    if (!(x > 0)) continue;
-    const wj = w[j] as number;
-    const waj = wj * x;
-    const l = (lambda * wj) / x;
-    const h = (1 + lambda * wj * wj) / waj;
-    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
-    if (h <= cL) {
-      kind[j] = 1;
-      head++;
-    } else if (l >= cR) {
-      if (h <= cR) {
-        kind[j] = 3;
-        sumStepWa += waj;
-      }
+  for (let e = 0; e < n; e++) {
+    const l = lo[e] as number;
+    const h = hi[e] as number;
+    if (h <= cL) head++;
+    else if (l >= cR) {
+      if (h <= cR) sumStepWa += wa[e] as number;
     } else {
-      kind[j] = 2;
-      sumWa += waj;
+      const wj = w[idx[e] as number] as number;
+      sumWa += wa[e] as number;
       sumW2 += wj * wj;
     }
   }
@@ -145,31 +143,26 @@ function solveOnBracket(
   if (!(c <= cR)) c = cR;
   const tau = lambda / c;
   const residual = k - head - (c * sumWa - lambda * sumW2);
-  for (let j = 0; j < m; j++) {
+  for (let e = 0; e < n; e++) {
+    const l = lo[e] as number;
+    const h = hi[e] as number;
+    const j = idx[e] as number;
     const aj = a[j] as number;
     const wj = w[j] as number;
     const L = lambda * wj * wj;
-    switch (kind[j]) {
-      case 1:
-        out[j] = aj / (1 + L);
-        break;
-      case 2: {
-        // a - tau w cancels when the group sits at its tail breakpoint; a result below the rounding error
-        // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
-        const as = aj * s;
-        const d = as - tau * wj;
-        const t = d <= 8 * Number.EPSILON * as ? 0 : d / s;
-        out[j] = Math.min(aj / (1 + L), t);
-        break;
-      }
-      case 3: {
-        const r = (residual * wj * aj * s) / sumStepWa;
-        const th = Math.min(1, Math.max(0, r));
+    if (h <= cL) {
+      out[j] = aj / (1 + L);
+    } else if (l >= cR) {
+      if (h <= cR) {
+        const th = Math.min(1, Math.max(0, (residual * (wa[e] as number)) / sumStepWa));
         out[j] = (aj * th) / (th + L);
-        break;
       }
-      default:
-        out[j] = 0;
+    } else {
+      // a - tau w cancels when the group sits at its tail breakpoint; a result below the rounding error
+      // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
+      const as = aj * s;
+      const d = as - tau * wj;
+      out[j] = d <= 8 * Number.EPSILON * as ? 0 : Math.min(aj / (1 + L), d / s);
     }
   }
   return out;

@@ -135,21 +135,53 @@ export function checkNumGroups(fn: string, numGroups: unknown): number {
   return numGroups;
 }
 
+/** Largest divisor of g that is <= cap. */
+function largestDivisorAtMost(g: number, cap: number): number {
+  if (g <= cap) return g;
+  for (let c = cap; c > 1; c--) if (g % c === 0) return c;
+  return 1;
+}
+
 /**
- * Per-position squared norms of one term, as a 1-D tensor of length P, without transposes where the
- * group axes are one contiguous block: square, reshape to [outer, P, inner], sum the innermost axis,
- * then contract the outer axis with a ones-vector matmul (a GEMV that reads the data once).
+ * Channel cap for the wasm average-pool reduction. Measured with tfjs-backend-wasm 4.22.0: AvgPool over a
+ * window of >= 8 positions with >= 16384 channels fails with "memory access out of bounds"; 8192 channels
+ * are safe for windows up to 4608 (tested). Wider group axes are folded into the pooled tensor's width.
  */
-function positionSquaredNorms(x: tf.Tensor, g: TermGeometry): tf.Tensor {
+const WASM_POOL_CHANNELS = 8192;
+const WASM_POOL_MAX_WINDOW = 65536;
+
+/**
+ * Sum over the leading axis of a [rows, cols] tensor, as a 1-D tensor of length cols times `factor`
+ * (the caller multiplies by it on the host). No transpose: on wasm an XNNPACK average pool over a
+ * [rows, 1] window (SIMD across the columns, one read of the data; returns the mean, factor = rows);
+ * elsewhere a ones-vector matmul.
+ */
+function sumLeadingAxis(y: tf.Tensor, rows: number, cols: number): { sums: tf.Tensor; factor: number } {
+  if (tf.getBackend() === 'wasm' && rows <= WASM_POOL_MAX_WINDOW) {
+    const c = largestDivisorAtMost(cols, WASM_POOL_CHANNELS);
+    if (c >= Math.min(cols, 64)) {
+      const x4 = tf.reshape(y, [1, rows, cols / c, c]) as tf.Tensor4D;
+      return { sums: tf.reshape(tf.avgPool(x4, [rows, 1], 1, 'valid'), [cols]), factor: rows };
+    }
+  }
+  const ones = tf.ones([1, rows]) as tf.Tensor2D;
+  return { sums: tf.reshape(tf.matMul(ones, tf.reshape(y, [rows, cols]) as tf.Tensor2D), [cols]), factor: 1 };
+}
+
+/**
+ * Per-position squared norms of one term, as a 1-D tensor of length P (times `factor`), without
+ * transposes where the group axes are one contiguous block: square, view as [outer, P, inner], sum the
+ * innermost axis, then sum the outer axis with {@link sumLeadingAxis}.
+ */
+function positionSquaredNorms(x: tf.Tensor, g: TermGeometry): { sums: tf.Tensor; factor: number } {
   return tf.tidy(() => {
     const sq = tf.square(x);
-    if (g.positions === x.size) return tf.reshape(sq, [g.positions]);
-    if (!g.contiguous) return tf.reshape(tf.sum(sq, g.reduceAxes), [g.positions]);
+    if (g.positions === x.size) return { sums: tf.reshape(sq, [g.positions]), factor: 1 };
+    if (!g.contiguous) return { sums: tf.reshape(tf.sum(sq, g.reduceAxes), [g.positions]), factor: 1 };
     let y: tf.Tensor = tf.reshape(sq, [g.outer * g.positions, g.inner]);
     if (g.inner > 1) y = tf.sum(y, 1);
-    if (g.outer === 1) return tf.reshape(y, [g.positions]);
-    const y2 = tf.reshape(y, [g.outer, g.positions]) as tf.Tensor2D;
-    return tf.reshape(tf.matMul(tf.ones([1, g.outer]), y2), [g.positions]);
+    if (g.outer === 1) return { sums: tf.reshape(y, [g.positions]), factor: 1 };
+    return sumLeadingAxis(y, g.outer, g.positions);
   });
 }
 
@@ -182,20 +214,24 @@ export async function squaredNormsUnchecked(
   geos: TermGeometry[],
   m: number,
 ): Promise<Float64Array> {
-  const reduced = terms.map((t, i) => positionSquaredNorms(t.tensor, geos[i] as TermGeometry));
+  const reduced: Array<{ sums: tf.Tensor; factor: number }> = [];
   let values: Array<tf.TypedArray | string[] | Uint8Array[]>;
   try {
-    values = await Promise.all(reduced.map((r) => r.data()));
+    for (let i = 0; i < terms.length; i++) {
+      reduced.push(positionSquaredNorms((terms[i] as TensorLayoutTerm).tensor, geos[i] as TermGeometry));
+    }
+    values = await Promise.all(reduced.map((r) => r.sums.data()));
   } finally {
-    for (const r of reduced) r.dispose();
+    for (const r of reduced) r.sums.dispose();
   }
   const out = new Float64Array(m);
   terms.forEach((term, i) => {
     const v = values[i] as Float32Array;
+    const f = (reduced[i] as { factor: number }).factor;
     const ids = term.groupIds;
     for (let p = 0; p < ids.length; p++) {
       const g = ids[p] as number;
-      if (g >= 0) out[g] = (out[g] as number) + (v[p] as number);
+      if (g >= 0) out[g] = (out[g] as number) + f * (v[p] as number);
     }
   });
   return out;

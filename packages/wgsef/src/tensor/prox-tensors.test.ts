@@ -195,6 +195,30 @@ describeBackends('tensor prox', () => {
     x.dispose();
   });
 
+  it('groupSquaredNorms on wide, prime-width and tall layouts (channel folding and fallbacks)', async () => {
+    const rand = seededRandom(9);
+    for (const [outer, cols, inner] of [
+      [10, 20000, 1],
+      [9, 10007, 1],
+      [5000, 3, 1],
+      [3, 9000, 2],
+      [12, 64, 1],
+    ] as Array<[number, number, number]>) {
+      const x = randomTensor(rand, [outer, cols, inner]);
+      const sq = await expectNoLeaks(() =>
+        groupSquaredNorms([{ tensor: x, groupAxes: [1], groupIds: iota(cols) }], cols),
+      );
+      const v = x.dataSync();
+      const expected = new Float64Array(cols);
+      for (let i = 0; i < v.length; i++) {
+        const col = Math.floor(i / inner) % cols;
+        expected[col] = (expected[col] as number) + (v[i] as number) ** 2;
+      }
+      expectArraysClose(sq, expected, 1e-6);
+      x.dispose();
+    }
+  });
+
   it('scaleGroups multiplies each group by its scale (ids -1 unchanged) and returns new tensors', async () => {
     const x = tf.tensor2d([
       [1, 2, 3],
