@@ -44,3 +44,5 @@ export type { GroupLayout } from './regularizer/layout';
 export type { KeepBudget } from './regularizer/budget';
 export type { LossOrMetricFn } from './regularizer/loss';
 export { groupProductSums, scaleTerm } from './regularizer/device';
+export { WgsefKernelRegularizer, wgsefKernelRegularizer } from './regularizer/kernel-regularizer';
+export type { KernelRegularizerArgs } from './regularizer/kernel-regularizer';

@@ -62,7 +62,8 @@ export function filterPartition(
   modelLayerNames: string[],
   removableOnly: boolean | 'auto' = false,
 ): GroupPartition {
-  const dropFixed = removableOnly === true || (removableOnly === 'auto' && partition.groups.some((g) => g.removable));
+  const dropFixed =
+    removableOnly === true || (removableOnly === 'auto' && partition.groups.some((g) => g.removable));
   const known = new Set(modelLayerNames);
   const owners = new Set(partition.groups.map((g) => g.layerName));
   for (const [option, names] of [

@@ -232,7 +232,9 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   }
   const removableOnly = a.removableOnly ?? 'auto';
   if (removableOnly !== true && removableOnly !== false && removableOnly !== 'auto') {
-    throw new TypeError(`${fn}: removableOnly must be true, false or 'auto', got ${describe(removableOnly)}.`);
+    throw new TypeError(
+      `${fn}: removableOnly must be true, false or 'auto', got ${describe(removableOnly)}.`,
+    );
   }
   const include = validateLayerList(fn, 'include', a.include);
   const exclude = validateLayerList(fn, 'exclude', a.exclude) ?? [];

@@ -4,15 +4,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupLassoRegularizer } from './group-lasso-regularizer';
+import { WgsefKernelRegularizer } from './kernel-regularizer';
 import { WgsefRegularizer } from './wgsef-regularizer';
 
 let registered = false;
 
-/** Registers `KlevelWgsefRegularizer` and `KlevelGroupLassoRegularizer` (idempotent). */
+/** Registers `KlevelWgsefRegularizer`, `KlevelGroupLassoRegularizer` and `KlevelWgsefKernelRegularizer` (idempotent). */
 export function registerWgsefRegularizers(): void {
   if (registered) return;
   tf.serialization.registerClass(WgsefRegularizer, 'Klevel');
   tf.serialization.registerClass(GroupLassoRegularizer, 'Klevel');
+  tf.serialization.registerClass(
+    WgsefKernelRegularizer as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+    'Klevel',
+  );
   registered = true;
 }
 
