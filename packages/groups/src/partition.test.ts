@@ -1,6 +1,16 @@
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import { expect, it } from 'vitest';
-import { inception, lenet5, mobilenetBlock, resnetBlocks, vggBlock } from './__fixtures__/models';
+import {
+  embeddingConv1d,
+  inception,
+  lenet5,
+  mlp,
+  mobilenetBlock,
+  resnetBlocks,
+  separableTranspose,
+  twoOutputs,
+  vggBlock,
+} from './__fixtures__/models';
 import { buildDependencyGraph } from './graph';
 import { partitionGroups } from './partition';
 import type { Group, WeightSlice } from './types';
@@ -178,6 +188,78 @@ describeBackends('partitionGroups', () => {
       sl('m_pw', 'kernel', 2, [2, 3], false),
     ]);
     expect(g.size).toBe(27 + 2 + 18 + 2 + 4);
+  });
+
+  it('MLP neurons: hidden units removable, sigmoid units compression-only, outputs fixed', () => {
+    const { groups } = partitionGroups(mlp(), 'neurons');
+    expect(groups.map((g) => g.layerName)).toEqual([
+      ...Array(8).fill('h1'),
+      ...Array(6).fill('h2'),
+      ...Array(3).fill('o'),
+    ]);
+    expect(byId(groups, 'h1/neurons/3').slices.map(shape)).toEqual([
+      sl('h1', 'kernel', 1, [3], true),
+      sl('h1', 'bias', 0, [3], true),
+      sl('h2', 'kernel', 0, [3], false),
+    ]);
+    expect(byId(groups, 'h1/neurons/3')).toMatchObject({ size: 11, removable: true });
+    expect(groups.filter((g) => g.layerName === 'h2').every((g) => !g.removable)).toBe(true);
+    expect(byId(groups, 'h2/neurons/0').reason).toBe(
+      "filter 0 of 'h2' is compression-only: it passes activation 'sigmoid' of layer 'h2' with f(0) != 0, and layer 'o' reads it",
+    );
+  });
+
+  it('two inputs / two outputs: the trunk unit is read by both the shared layer (after concat) and a head', () => {
+    const { groups } = partitionGroups(twoOutputs(), 'filters');
+    expect(byId(groups, 'trunk/filters/5').slices.map(shape)).toEqual([
+      sl('trunk', 'kernel', 1, [5], true),
+      sl('trunk', 'bias', 0, [5], true),
+      sl('shared', 'kernel', 0, [5], false),
+      sl('head2', 'kernel', 0, [5], false),
+    ]);
+    expect(byId(groups, 'shared/filters/0').slices.at(-1)).toMatchObject({
+      layerName: 'head1',
+      axis: 0,
+      indices: [0],
+    });
+    expect(groups.filter((g) => g.layerName.startsWith('head')).every((g) => !g.removable)).toBe(true);
+    expect(groups.filter((g) => g.removable)).toHaveLength(6 + 4);
+  });
+
+  it('Embedding + Conv1D: the embedding column is a filter; Conv1D kernel is [k, in, out]', () => {
+    const { groups } = partitionGroups(embeddingConv1d(), 'filters');
+    expect(byId(groups, 'emb/filters/4').slices.map(shape)).toEqual([
+      sl('emb', 'embeddings', 1, [4], true),
+      sl('c1d', 'kernel', 1, [4], false),
+    ]);
+    expect(byId(groups, 'emb/filters/4').size).toBe(20);
+    expect(byId(groups, 'c1d/filters/1').slices.map(shape)).toEqual([
+      sl('c1d', 'kernel', 2, [1], true),
+      sl('c1d', 'bias', 0, [1], true),
+      sl('cls', 'kernel', 0, [1], false),
+    ]);
+  });
+
+  it('SeparableConv2D and Conv2DTranspose slices', () => {
+    const { groups } = partitionGroups(separableTranspose(), 'filters');
+    expect(byId(groups, 's_in/filters/1').slices.map(shape)).toEqual([
+      sl('s_in', 'kernel', 3, [1], true),
+      sl('s_in', 'bias', 0, [1], true),
+      sl('sep', 'depthwise_kernel', 2, [1], false),
+      sl('sep', 'pointwise_kernel', 2, [2, 3], false),
+    ]);
+    expect(byId(groups, 'sep/filters/4').slices.map(shape)).toEqual([
+      sl('sep', 'pointwise_kernel', 3, [4], true),
+      sl('sep', 'bias', 0, [4], true),
+      sl('tr', 'kernel', 3, [4], false),
+    ]);
+    expect(byId(groups, 'sep/filters/4').size).toBe(6 + 1);
+    expect(byId(groups, 'tr/filters/2').slices.map(shape)).toEqual([
+      sl('tr', 'kernel', 2, [2], true),
+      sl('tr', 'bias', 0, [2], true),
+      sl('s_out', 'kernel', 2, [2], false),
+    ]);
+    expect(byId(groups, 'tr/filters/2').size).toBe(3 * 3 * 5 + 1);
   });
 
   it("'channels': every consumer's input slice regularized, producer slices removed along", () => {
