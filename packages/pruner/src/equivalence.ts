@@ -54,12 +54,13 @@ export function randomInputs(model: tfl.LayersModel, options: CompareOptions = {
   const seed = options.seed ?? 1;
   return model.inputs.map((input, i) =>
     tf.tidy(() => {
-      const shape = input.shape.map((d, k) => (k === 0 ? batch : (d ?? unknown)));
+      const shape = input.shape.map((d, k) => (k === 0 ? (d ?? batch) : (d ?? unknown)));
+      const dtype = input.dtype === 'int32' ? 'int32' : 'float32';
       const vocab = embeddingInputDim(model, i);
       if (vocab !== undefined) {
-        return tf.cast(tf.floor(tf.randomUniform(shape, 0, vocab - 1e-3, 'float32', seed + i)), 'float32');
+        return tf.cast(tf.floor(tf.randomUniform(shape, 0, vocab - 1e-3, 'float32', seed + i)), dtype);
       }
-      return tf.randomNormal(shape, 0, 1, 'float32', seed + i);
+      return tf.cast(tf.randomNormal(shape, 0, 1, 'float32', seed + i), dtype);
     }),
   );
 }

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mlp, randomizeWeights, vggBn } from './__fixtures__/models';
+import { mlp, randomizeWeights, resnetBlocks, vggBn } from './__fixtures__/models';
+import { sparsify } from './__fixtures__/sparsify';
 import { compareModels } from './equivalence';
 import { fileLoadHandler, loadModel, saveModel } from './model-io';
+import { prune } from './prune';
 
 let root = '';
 beforeAll(async () => {
@@ -72,6 +74,19 @@ describeBackends('saveModel / loadModel', (backend) => {
     expect(compareModels(nowSecond, second).maxAbsoluteDifference).toBe(0);
     expect(compareModels(nowSecond, first).maxAbsoluteDifference).toBeGreaterThan(0);
     for (const m of [first, second, stillFirst, nowSecond]) m.dispose();
+  });
+
+  it('round-trips a pruned model with identical predictions', async () => {
+    const model = resnetBlocks();
+    sparsify(model, 12, 0.5);
+    const { model: small } = await prune(model, { check: { tolerance: 1e-5 } });
+    const dir = join(root, `pruned-${backend}`);
+    await saveModel(small, dir);
+    const loaded = await loadModel(dir);
+    expect(loaded.countParams()).toBe(small.countParams());
+    expect(compareModels(loaded, small).maxAbsoluteDifference).toBe(0);
+    expect(compareModels(loaded, model).maxRelativeDifference).toBeLessThanOrEqual(1e-5);
+    for (const m of [model, small, loaded]) m.dispose();
   });
 
   it('gives clear errors for bad arguments and missing files', async () => {

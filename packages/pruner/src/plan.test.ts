@@ -38,11 +38,11 @@ function keptOf(plan: PruningPlan, layer: string, weight: string, axis: number):
 }
 
 describeBackends('planPruning', () => {
-  it('removes exactly the zero removable groups and lists every coupled weight', () => {
+  it('removes exactly the zero removable groups and lists every coupled weight', async () => {
     const model = wideConv();
     const g = groupsOf(model, 'wide');
     zeroGroups(model, [g[1]!, g[5]!]);
-    const plan = planPruning(model);
+    const plan = await expectNoLeaks(() => planPruning(model));
     expect(plan.groups.removed.map((x) => [x.id, x.reason])).toEqual([
       [g[1]!.id, 'zero'],
       [g[5]!.id, 'zero'],
