@@ -118,6 +118,20 @@ describeBackends('benchmarkLatency', (backend) => {
     model.dispose();
   });
 
+  it("measures process CPU time with clock: 'cpu'", async () => {
+    const model = lenet5({ seed: 1 });
+    const report = await benchmarkLatency([{ name: 'm', model }], {
+      backends: [backend],
+      batchSizes: [8],
+      runs: 3,
+      warmupRuns: 1,
+      clock: 'cpu',
+    });
+    expect(report.settings.clock).toBe('cpu');
+    expectConsistent(report.results[0]!);
+    model.dispose();
+  });
+
   it('reports null MACs with the reason when the counter fails, instead of failing the benchmark', async () => {
     const model = mlp({ inputShape: [4] });
     const report = await benchmarkLatency(
@@ -160,6 +174,9 @@ describe('benchmarkLatency option errors', () => {
       /backends must be a non-empty list/,
     );
     await expect(benchmarkLatency([model], { backends: ['cpu', 'cpu'] })).rejects.toThrow(/listed twice/);
+    await expect(benchmarkLatency([model], { backends: ['cpu'], clock: 'gpu' as 'cpu' })).rejects.toThrow(
+      /clock must be 'wall' or 'cpu', received gpu/,
+    );
     await expect(benchmarkLatency([model], { backends: ['cpu'], runs: 0 })).rejects.toThrow(
       /runs must be an integer >= 1/,
     );

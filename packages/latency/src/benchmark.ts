@@ -8,7 +8,7 @@
  * equally. Each run's clock stops after the outputs are read back. The first model is the baseline for
  * speedup = baseline median / median, MAC ratio = baseline MACs / MACs, efficiency = speedup / MAC ratio.
  */
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { activateBackend, validateBackends } from './backend';
@@ -69,6 +69,15 @@ function normalizeOptions(options: BenchmarkOptions) {
       `benchmarkLatency: options.noiseThreshold must be > 0, received ${String(noiseThreshold)}`,
     );
   }
+  const clock = options.clock ?? 'wall';
+  if (clock !== 'wall' && clock !== 'cpu') {
+    throw new RangeError(
+      `benchmarkLatency: options.clock must be 'wall' or 'cpu', received ${String(clock)}`,
+    );
+  }
+  if (clock === 'cpu' && typeof process?.cpuUsage !== 'function') {
+    throw new Error("benchmarkLatency: options.clock 'cpu' needs Node's process.cpuUsage(); use 'wall' here");
+  }
   return {
     batchSizes,
     backends,
@@ -77,6 +86,7 @@ function normalizeOptions(options: BenchmarkOptions) {
     timeBudgetMs,
     minRuns,
     noiseThreshold,
+    clock,
     seed: options.seed ?? 0,
   };
 }
@@ -153,6 +163,7 @@ export async function benchmarkLatency(
   }
   const settings = normalizeOptions(options);
   const counter = options.countFlops ?? defaultFlopCounter();
+  const loadAtStart = loadavg()[0] ?? 0;
   const previousBackend = tf.engine().backendName as string | null;
   // Models load on the first backend; their weights move to each later backend when it first reads them.
   let active = await activateBackend(settings.backends[0]!);
@@ -181,6 +192,7 @@ export async function benchmarkLatency(
       cpus: cpu.length,
       cpuModel: cpu[0]?.model ?? 'unknown',
       tfjs: tf.version_core,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     },
     settings: {
       batchSizes: settings.batchSizes.slice(),
@@ -189,6 +201,7 @@ export async function benchmarkLatency(
       runs: settings.runs,
       timeBudgetMs: settings.timeBudgetMs,
       noiseThreshold: settings.noiseThreshold,
+      clock: settings.clock,
       interleaved: true,
     },
     models: entries.map((e) => e.info),
@@ -212,7 +225,7 @@ async function measureCell(
     const warmTotal = settings.warmupRuns * m;
     for (let w = 0; w < settings.warmupRuns; w++) {
       for (let i = 0; i < m; i++) {
-        await timeInference(entries[i]!.model, inputs[i]!);
+        await timeInference(entries[i]!.model, inputs[i]!, settings.clock);
         progress('warmup', w * m + i + 1, warmTotal);
       }
     }
@@ -227,7 +240,7 @@ async function measureCell(
         break;
       for (let k = 0; k < m; k++) {
         const i = (round + k) % m;
-        const t = await timeInference(entries[i]!.model, inputs[i]!);
+        const t = await timeInference(entries[i]!.model, inputs[i]!, settings.clock);
         times[i]!.push(t);
         elapsed += t;
         const done = round * m + k + 1;

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { useBestBackend } from '@klevel/wasm-train';
 import cliProgress from 'cli-progress';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { benchmarkLatency } from './benchmark';
 import { toHtml } from './report/html';
 import { toMarkdown } from './report/markdown';
@@ -116,6 +116,14 @@ function buildProgram(io: CliIo): Command {
       'input shape without batch dim when it cannot be inferred, e.g. 28,28,1',
       intList('--input-shape'),
     )
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        "'wall' (latency) or 'cpu' (process CPU time; robust on a busy machine, wasm/cpu only)",
+      )
+        .choices(['wall', 'cpu'])
+        .default('wall'),
+    )
     .option(
       '--noise-threshold <x>',
       'flag results whose (max - min) / median exceeds this',
@@ -139,6 +147,7 @@ interface CliOptions {
   warmup: number;
   inputShape?: number[];
   noiseThreshold: number;
+  clock: 'wall' | 'cpu';
   json?: string;
   md?: string;
   html?: string;
@@ -201,6 +210,7 @@ export async function runCli(
       runs: opts.runs,
       warmupRuns: opts.warmup,
       noiseThreshold: opts.noiseThreshold,
+      clock: opts.clock,
       onProgress,
       ...(opts.timeBudget !== undefined ? { timeBudgetMs: opts.timeBudget } : {}),
       ...(opts.inputShape !== undefined ? { inputShape: opts.inputShape } : {}),

@@ -137,6 +137,7 @@ describe('klevel-latency CLI (in-process)', () => {
       [[dense, '--backend', 'tensorflow'], /the forced backend 'tensorflow' cannot be used/],
       [[dense, '--batch', ','], /--batch needs a comma-separated list/],
       [[dense, '--batch', '0'], /'0' is not a positive integer/],
+      [[dense, '--clock', 'gpu'], /option '--clock <clock>' argument 'gpu' is invalid/],
       [[dense, '--runs', 'many'], /'many' is not an integer >= 1/],
       [[], /missing required argument 'models'/],
     ];

@@ -18,17 +18,43 @@ function forward(model: tfl.LayersModel, inputs: tf.Tensor[]): tf.Tensor[] {
 }
 
 /**
- * Times one inference of `model` on `inputs` in milliseconds (wall clock, `performance.now()`), including the
- * read-back of every output that forces completion.
+ * What a timed run measures. `'wall'` (default): elapsed wall-clock time, `performance.now()`, the latency a
+ * user sees. `'cpu'`: CPU time (user + system) this process spent, `process.cpuUsage()` (Node only): much less
+ * sensitive to other processes competing for the cores on a shared machine, but only a latency for
+ * single-threaded synchronous backends (wasm and cpu in Node; not tfjs-node, whose threads add up, nor GPUs).
+ */
+export type Clock = 'wall' | 'cpu';
+
+/** Starts a clock; calling the result returns the milliseconds elapsed on it. */
+export function startClock(clock: Clock): () => number {
+  if (clock === 'cpu') {
+    const c0 = process.cpuUsage();
+    return () => {
+      const d = process.cpuUsage(c0);
+      return (d.user + d.system) / 1000;
+    };
+  }
+  const t0 = performance.now();
+  return () => performance.now() - t0;
+}
+
+/**
+ * Times one inference of `model` on `inputs` in milliseconds (wall clock by default), including the read-back
+ * of every output that forces completion.
  *
+ * @param clock - `'wall'` (default) or `'cpu'`, see {@link Clock}.
  * @example
  * const ms = await timeInference(model, [x]);
  */
-export async function timeInference(model: tfl.LayersModel, inputs: tf.Tensor[]): Promise<number> {
-  const t0 = performance.now();
+export async function timeInference(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor[],
+  clock: Clock = 'wall',
+): Promise<number> {
+  const stop = startClock(clock);
   const outputs = forward(model, inputs);
   await Promise.all(outputs.map((t) => t.data()));
-  const elapsed = performance.now() - t0;
+  const elapsed = stop();
   tf.dispose(outputs);
   return elapsed;
 }

@@ -42,6 +42,11 @@ export interface BenchmarkOptions {
    * Default: inferred from `model.inputs[i].shape`. Must agree with every known model dim.
    */
   inputShape?: number[];
+  /**
+   * `'wall'` (default): wall-clock latency. `'cpu'`: CPU time of this process (Node only), robust to other
+   * processes on a shared machine; meaningful for single-threaded backends (wasm, cpu) only.
+   */
+  clock?: 'wall' | 'cpu';
   /** Relative min-max spread `(max - min) / median` above which a result is flagged noisy (default 0.5). */
   noiseThreshold?: number;
   /** Seed of the random inputs (default 0). */
@@ -108,7 +113,16 @@ export interface LatencyResult extends LatencyStats {
 export interface LatencyReport {
   /** ISO date of the run. */
   date: string;
-  environment: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; tfjs: string };
+  environment: {
+    node: string;
+    platform: string;
+    arch: string;
+    cpus: number;
+    cpuModel: string;
+    tfjs: string;
+    /** 1-minute load average when the run started and when it ended (0 where the OS has none). */
+    loadAverage: { start: number; end: number };
+  };
   settings: {
     batchSizes: number[];
     backends: string[];
@@ -116,6 +130,8 @@ export interface LatencyReport {
     runs: number | null;
     timeBudgetMs: number | null;
     noiseThreshold: number;
+    /** What the times measure: wall-clock latency or process CPU time. */
+    clock: 'wall' | 'cpu';
     /** The models run interleaved, rotating the start model each round (ABAB..., then BABA...). */
     interleaved: true;
   };

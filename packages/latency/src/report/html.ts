@@ -67,11 +67,13 @@ export function toHtml(report: LatencyReport, options: { title?: string; command
 ${options.command ? `<pre>${esc(options.command)}</pre>` : ''}
 <p class="meta">${esc(report.date)} · Node ${esc(env.node)} · ${esc(env.platform)}/${esc(env.arch)} · ${env.cpus} CPU (${esc(
     env.cpuModel,
-  )}) · tfjs ${esc(env.tfjs)}<br>Backends ${esc(settings.backends.join(', '))} · batch sizes ${settings.batchSizes.join(
+  )}) · tfjs ${esc(env.tfjs)} · load average ${env.loadAverage.start.toFixed(1)} → ${env.loadAverage.end.toFixed(
+    1,
+  )}<br>Backends ${esc(settings.backends.join(', '))} · batch sizes ${settings.batchSizes.join(
     ', ',
   )} · warm-up ${settings.warmupRuns} · ${
     settings.runs !== null ? `${settings.runs} timed runs` : `${settings.timeBudgetMs} ms budget`
-  } per model, interleaved · baseline <code>${esc(report.models[0]?.name ?? '')}</code></p>
+  } per model, interleaved · ${settings.clock === 'cpu' ? 'process CPU time' : 'wall clock'} · baseline <code>${esc(report.models[0]?.name ?? '')}</code></p>
 <h2>Charts</h2>
 <div class="charts">
 ${latencyPerBatchChart(report)}

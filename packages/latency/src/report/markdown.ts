@@ -30,11 +30,15 @@ export function toMarkdown(
   lines.push(`# ${options.title ?? 'Inference latency'}`, '');
   if (options.command) lines.push('```', options.command, '```', '');
   lines.push(
-    `${report.date} · Node ${env.node} · ${env.platform}/${env.arch} · ${env.cpus} CPU (${env.cpuModel}) · tfjs ${env.tfjs}`,
+    `${report.date} · Node ${env.node} · ${env.platform}/${env.arch} · ${env.cpus} CPU (${env.cpuModel}) · tfjs ${env.tfjs} · load average ${env.loadAverage.start.toFixed(
+      1,
+    )} → ${env.loadAverage.end.toFixed(1)}`,
     '',
     `Warm-up ${settings.warmupRuns} runs; ${
       settings.runs !== null ? `${settings.runs} timed runs` : `a ${settings.timeBudgetMs} ms time budget`
-    } per model, interleaved run by run. Times in ms per batch; speedup (of medians), paired speedup (median of per-round ratios), MAC ratio and efficiency (= speedup / MAC ratio) against \`${report.models[0]?.name}\`.`,
+    } per model, interleaved run by run. Times in ms per batch (${
+      settings.clock === 'cpu' ? 'process CPU time' : 'wall clock'
+    }); speedup (of medians), paired speedup (median of per-round ratios), MAC ratio and efficiency (= speedup / MAC ratio) against \`${report.models[0]?.name}\`.`,
     '',
     '| backend | batch | model | median | p10 | p90 | mean ± std | min–max | samples/s | params | MACs/sample | peak mem | speedup | paired speedup | MAC ratio | efficiency |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -39,7 +39,15 @@ function result(
 function report(results: LatencyResult[], models: LatencyReport['models']): LatencyReport {
   return {
     date: '2026-01-01T00:00:00.000Z',
-    environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', tfjs: '4.22.0' },
+    environment: {
+      node: 'v20',
+      platform: 'linux',
+      arch: 'x64',
+      cpus: 2,
+      cpuModel: 'cpu',
+      tfjs: '4.22.0',
+      loadAverage: { start: 1, end: 2 },
+    },
     settings: {
       batchSizes: [1, 8],
       backends: ['wasm'],
@@ -47,6 +55,7 @@ function report(results: LatencyResult[], models: LatencyReport['models']): Late
       runs: 3,
       timeBudgetMs: null,
       noiseThreshold: 0.5,
+      clock: 'wall',
       interleaved: true,
     },
     models,
