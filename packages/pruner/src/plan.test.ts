@@ -154,6 +154,10 @@ describeBackends('planPruning', () => {
     const plan = planPruning(model, { exclude: ['next'] });
     expect(plan.groups.removed).toEqual([]);
     expect(plan.groups.kept.map((x) => x.reason)).toEqual(['excluded']);
+    expect(() => planPruning(model, { exclude: ['nxet'] })).toThrow(
+      /'exclude' names 'nxet', which model .* does not have/,
+    );
+    expect(() => planPruning(model, { keep: { wdie: 2 } })).toThrow(/'keep' names 'wdie'/);
     const plan2 = planPruning(model, { exclude: ['head'] });
     expect(plan2.groups.removed.map((x) => x.id)).toEqual([g[0]!.id]);
     model.dispose();

@@ -86,6 +86,23 @@ function keepLastChannels(removed: GroupStats[], reader: WeightReader, kept: Pla
   }
 }
 
+function checkLayerNames(model: tfl.LayersModel, options: PlanPruningOptions): void {
+  const names = new Set(flattenLayers(model).map((l) => l.name));
+  const named: Array<[string, readonly string[]]> = [
+    ['exclude', options.exclude ?? []],
+    ['keep', typeof options.keep === 'object' ? Object.keys(options.keep) : []],
+  ];
+  for (const [option, list] of named) {
+    const unknown = list.filter((n) => !names.has(n));
+    if (unknown.length > 0) {
+      throw new Error(
+        `planPruning: '${option}' names ${unknown.map((n) => `'${n}'`).join(', ')}, which model '${model.name}' ` +
+          `does not have. Layers: ${[...names].slice(0, 20).join(', ')}${names.size > 20 ? ', ...' : ''}.`,
+      );
+    }
+  }
+}
+
 /**
  * Plans the removal of groups from `model` (read only) without building anything.
  *
@@ -103,6 +120,7 @@ function keepLastChannels(removed: GroupStats[], reader: WeightReader, kept: Pla
  * const small = await applyPlan(model, plan);
  */
 export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions = {}): PruningPlan {
+  checkLayerNames(model, options);
   const partition = isPartition(options.groups)
     ? options.groups
     : buildPartition(model, options.groups, options.exclude);
