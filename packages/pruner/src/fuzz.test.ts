@@ -76,5 +76,5 @@ describeBackends('prune fuzz: random architectures, random zero groups', (backen
       `prune fuzz [${backend}]: ${cases} cases (${casesWithRemoval} with removals, ${removedTotal} groups removed), ` +
         `0 mismatches (seed ${SEED})`,
     );
-  }, 120_000);
+  }, Math.max(120_000, 200 * (Number.isFinite(envRuns) ? envRuns : 250)));
 });
