@@ -4,66 +4,17 @@
  * activations, merges, bias additions and embedding lookups count 0 (BN folds into the preceding conv at
  * inference; the rest are memory-bound).
  */
-import type { ChannelMap } from './channel-table';
-import type { LayerCall, LayerHandler, LayerHandlerContext, Shape } from './handler-types';
-
-/** Product of the known entries of `dims` (throws on unknown dims, which MAC counting cannot use). */
-export function product(dims: ReadonlyArray<number | null>, what = 'shape'): number {
-  let p = 1;
-  for (const d of dims) {
-    if (d == null) throw new Error(`countFlops: ${what} ${fmtShape(dims)} has an unknown dimension`);
-    p *= d;
-  }
-  return p;
-}
-
-/** '[null, 4, 4, 3]' (Array.join would print null as an empty string). */
-export function fmtShape(shape: Shape): string {
-  return `[${shape.map((d) => (d == null ? 'null' : String(d))).join(', ')}]`;
-}
-
-function lastDim(shape: Shape): number {
-  return shape[shape.length - 1] ?? 0;
-}
-
-function requireChannelsLast(ctx: LayerHandlerContext): void {
-  const fmt = ctx.config.dataFormat;
-  if (fmt != null && fmt !== 'channelsLast') {
-    ctx.fail(
-      `dataFormat '${String(fmt)}' is not supported (only 'channelsLast'); rebuild the layer channels-last`,
-    );
-  }
-}
-
-/** Repeats every entry of `map` `times` times in place: [a, b] x2 -> [a, a, b, b] (depthwise ordering). */
-export function repeatEach(map: ArrayLike<number>, times: number): ChannelMap {
-  const out = new Int32Array(map.length * times);
-  for (let c = 0; c < map.length; c++) for (let m = 0; m < times; m++) out[c * times + m] = map[c]!;
-  return out;
-}
-
-/** Tiles `map` `times` times: [a, b] x2 -> [a, b, a, b] (Flatten ordering p*C + c). */
-export function tile(map: ArrayLike<number>, times: number): ChannelMap {
-  const out = new Int32Array(map.length * times);
-  for (let p = 0; p < times; p++) out.set(map as ArrayLike<number>, p * map.length);
-  return out;
-}
+import { conv, convTranspose, dense, depthwise, embedding, separable } from './builtin-producers';
+import type { LayerHandler } from './handler-types';
+import { axesOf, fmtShape, lastDim, product, requireChannelsLast, single, tile } from './handler-utils';
 
 /**
- * The depth multiplier of a (separable) depthwise layer. tfjs 4.22 SeparableConv2D.getConfig() omits
- * `depthMultiplier`, so fall back to the layer property.
+ * The handler of elementwise layers that keep zeros at zero and never mix channels (Dropout, ReLU,
+ * pooling, padding, ...). Register it for a custom layer of that kind.
+ *
+ * @example registerLayerHandler('MyNoise', passThroughHandler);
  */
-function depthMultiplierOf(layer: unknown, config: Record<string, unknown>): number {
-  return Number(config.depthMultiplier ?? (layer as { depthMultiplier?: number }).depthMultiplier ?? 1);
-}
-
-function single(ctx: LayerHandlerContext): ChannelMap {
-  if (ctx.inputs.length !== 1) ctx.fail(`expected 1 input tensor, got ${ctx.inputs.length}`);
-  return ctx.inputs[0]!;
-}
-
-/** Elementwise layers that keep zeros at zero and never mix channels. */
-export const passThrough: LayerHandler = {
+export const passThroughHandler: LayerHandler = {
   mapChannels(ctx) {
     requireChannelsLast(ctx);
     return [single(ctx)];
@@ -75,122 +26,6 @@ const activationLayer: LayerHandler = {
     return [ctx.activation(single(ctx), ctx.config.activation)];
   },
 };
-
-/** Dense: kernel [in, units]; applies to the last axis of inputs of any rank. */
-const dense: LayerHandler = {
-  configKey: 'units',
-  extraGroupTypes: ['neurons'],
-  mapChannels(ctx) {
-    const input = single(ctx);
-    const out = ctx.produce(Number(ctx.config.units));
-    ctx.bindInput('kernel', 0, input);
-    ctx.bindOutput('kernel', 1, out);
-    ctx.bindOutput('bias', 0, out);
-    return [ctx.activation(out, ctx.config.activation)];
-  },
-  macs({ inputShapes, outputShapes }) {
-    const out = outputShapes[0]!;
-    return product(out.slice(1, -1)) * lastDim(inputShapes[0]!) * lastDim(out);
-  },
-};
-
-/** Conv1D/2D/3D: kernel [...k, in, out]. */
-const conv: LayerHandler = {
-  configKey: 'filters',
-  mapChannels(ctx) {
-    requireChannelsLast(ctx);
-    const input = single(ctx);
-    const out = ctx.produce(Number(ctx.config.filters));
-    const rank = ((ctx.config.kernelSize as number[] | undefined)?.length ?? 2) + 2;
-    ctx.bindInput('kernel', rank - 2, input);
-    ctx.bindOutput('kernel', rank - 1, out);
-    ctx.bindOutput('bias', 0, out);
-    return [ctx.activation(out, ctx.config.activation)];
-  },
-  macs({ config, inputShapes, outputShapes }) {
-    const out = outputShapes[0]!;
-    const k = product(config.kernelSize as number[], 'kernelSize');
-    return product(out.slice(1, -1)) * k * lastDim(inputShapes[0]!) * lastDim(out);
-  },
-};
-
-/** Conv2DTranspose: kernel [kh, kw, OUT, IN] (note the order). Each input pixel scatters a kh*kw patch. */
-const convTranspose: LayerHandler = {
-  configKey: 'filters',
-  mapChannels(ctx) {
-    requireChannelsLast(ctx);
-    const input = single(ctx);
-    const out = ctx.produce(Number(ctx.config.filters));
-    const rank = ((ctx.config.kernelSize as number[] | undefined)?.length ?? 2) + 2;
-    ctx.bindOutput('kernel', rank - 2, out);
-    ctx.bindInput('kernel', rank - 1, input);
-    ctx.bindOutput('bias', 0, out);
-    return [ctx.activation(out, ctx.config.activation)];
-  },
-  macs({ config, inputShapes, outputShapes }) {
-    const inp = inputShapes[0]!;
-    const k = product(config.kernelSize as number[], 'kernelSize');
-    return product(inp.slice(1, -1)) * k * lastDim(inp) * lastDim(outputShapes[0]!);
-  },
-};
-
-/** DepthwiseConv2D: depthwise_kernel [kh, kw, C, M]; output channel c*M + m follows input channel c. */
-const depthwise: LayerHandler = {
-  mapChannels(ctx) {
-    requireChannelsLast(ctx);
-    const input = single(ctx);
-    const mult = depthMultiplierOf(ctx.layer, ctx.config);
-    const out = repeatEach(input, mult);
-    ctx.bindChannelwise('depthwise_kernel', 2, input, true);
-    ctx.bindChannelwise('bias', 0, out, true);
-    // a zeroed kernel (and bias) outputs zeros whatever the input carried
-    return [ctx.activation(ctx.clearNonZero(out), ctx.config.activation)];
-  },
-  macs({ config, outputShapes }) {
-    const out = outputShapes[0]!;
-    const k = product(config.kernelSize as number[], 'kernelSize');
-    return product(out.slice(1, -1)) * k * lastDim(out);
-  },
-};
-
-/** SeparableConv2D: depthwise [kh, kw, C, M] then pointwise [1, 1, C*M, out]. */
-const separable: LayerHandler = {
-  configKey: 'filters',
-  mapChannels(ctx) {
-    requireChannelsLast(ctx);
-    const input = single(ctx);
-    const mult = depthMultiplierOf(ctx.layer, ctx.config);
-    const out = ctx.produce(Number(ctx.config.filters));
-    ctx.bindInput('depthwise_kernel', 2, input);
-    ctx.bindInput('pointwise_kernel', 2, repeatEach(input, mult));
-    ctx.bindOutput('pointwise_kernel', 3, out);
-    ctx.bindOutput('bias', 0, out);
-    return [ctx.activation(out, ctx.config.activation)];
-  },
-  macs({ layer, config, inputShapes, outputShapes }) {
-    const out = outputShapes[0]!;
-    const spatial = product(out.slice(1, -1));
-    const k = product(config.kernelSize as number[], 'kernelSize');
-    const cm = lastDim(inputShapes[0]!) * depthMultiplierOf(layer, config);
-    return spatial * k * cm + spatial * cm * lastDim(out);
-  },
-};
-
-/** Embedding: embeddings [inputDim, outputDim]; the output dimension is a producer space. */
-const embedding: LayerHandler = {
-  configKey: 'outputDim',
-  mapChannels(ctx) {
-    const out = ctx.produce(Number(ctx.config.outputDim));
-    ctx.bindOutput('embeddings', 1, out);
-    return [out];
-  },
-};
-
-function axesOf(config: Record<string, unknown>, rank: number): number[] {
-  const raw = config.axis ?? -1;
-  const list = Array.isArray(raw) ? (raw as number[]) : [raw as number];
-  return list.map((a) => (a < 0 ? a + rank : a));
-}
 
 const batchNorm: LayerHandler = {
   mapChannels(ctx) {
@@ -379,34 +214,34 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, LayerHandler>> = {
   BatchNormalization: batchNorm,
   LayerNormalization: layerNorm,
   Activation: activationLayer,
-  ReLU: passThrough,
-  LeakyReLU: passThrough,
-  ELU: passThrough,
-  ThresholdedReLU: passThrough,
+  ReLU: passThroughHandler,
+  LeakyReLU: passThroughHandler,
+  ELU: passThroughHandler,
+  ThresholdedReLU: passThroughHandler,
   PReLU: prelu,
   Softmax: softmaxLayer,
-  Dropout: passThrough,
-  SpatialDropout1D: passThrough,
-  SpatialDropout2D: passThrough,
-  GaussianNoise: passThrough,
-  GaussianDropout: passThrough,
-  AlphaDropout: passThrough,
-  MaxPooling1D: passThrough,
-  MaxPooling2D: passThrough,
-  MaxPooling3D: passThrough,
-  AveragePooling1D: passThrough,
-  AveragePooling2D: passThrough,
-  AveragePooling3D: passThrough,
-  GlobalAveragePooling1D: passThrough,
-  GlobalAveragePooling2D: passThrough,
-  GlobalMaxPooling1D: passThrough,
-  GlobalMaxPooling2D: passThrough,
-  ZeroPadding2D: passThrough,
-  Cropping2D: passThrough,
-  UpSampling2D: passThrough,
-  Resizing: passThrough,
-  CenterCrop: passThrough,
-  RepeatVector: passThrough,
+  Dropout: passThroughHandler,
+  SpatialDropout1D: passThroughHandler,
+  SpatialDropout2D: passThroughHandler,
+  GaussianNoise: passThroughHandler,
+  GaussianDropout: passThroughHandler,
+  AlphaDropout: passThroughHandler,
+  MaxPooling1D: passThroughHandler,
+  MaxPooling2D: passThroughHandler,
+  MaxPooling3D: passThroughHandler,
+  AveragePooling1D: passThroughHandler,
+  AveragePooling2D: passThroughHandler,
+  AveragePooling3D: passThroughHandler,
+  GlobalAveragePooling1D: passThroughHandler,
+  GlobalAveragePooling2D: passThroughHandler,
+  GlobalMaxPooling1D: passThroughHandler,
+  GlobalMaxPooling2D: passThroughHandler,
+  ZeroPadding2D: passThroughHandler,
+  Cropping2D: passThroughHandler,
+  UpSampling2D: passThroughHandler,
+  Resizing: passThroughHandler,
+  CenterCrop: passThroughHandler,
+  RepeatVector: passThroughHandler,
   Rescaling: rescaling,
   Masking: masking,
   Flatten: flatten,
@@ -420,8 +255,3 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, LayerHandler>> = {
   Subtract: elementwiseMerge,
   Concatenate: concatenate,
 };
-
-/** Macs of a call through its handler (0 when the handler declares none). */
-export function macsOf(handler: LayerHandler, call: LayerCall): number {
-  return handler.macs ? handler.macs(call) : 0;
-}

@@ -2,6 +2,7 @@
 
 export type { ActivationEffect } from './activations';
 export { activationEffect } from './activations';
+export { passThroughHandler } from './builtin-handlers';
 export type { AtomOrigin, ChannelMap, Taint, TaintKind } from './channel-table';
 export type { FlopCount, FlopOptions, ParamCount } from './flops';
 export { countFlops, countParams } from './flops';

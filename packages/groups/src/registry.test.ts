@@ -1,6 +1,7 @@
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import { expect, it } from 'vitest';
 import { scaledConvModel } from './__fixtures__/custom-layer';
+import { passThroughHandler } from './builtin-handlers';
 import { countFlops } from './flops';
 import { buildDependencyGraph } from './graph';
 import { partitionGroups } from './partition';
@@ -80,6 +81,20 @@ describeBackends('unknown layers and registerLayerHandler', () => {
       expect(k2.every((g) => g.removable)).toBe(true);
       const channels = partitionGroups(model, { rules: [{ layers: ['k2'], type: 'channels' }] }).groups;
       expect(channels.every((g) => g.removable)).toBe(true);
+    } finally {
+      unregisterLayerHandler('ChannelScale');
+    }
+  });
+
+  it('passThroughHandler forwards channels unchanged', () => {
+    const model = scaledConvModel();
+    registerLayerHandler('ChannelScale', passThroughHandler);
+    try {
+      const graph = buildDependencyGraph(model);
+      const k1 = graph.layerByName.get('k1')!.bindings.find((b) => b.axis === 3)!.channels;
+      const k2 = graph.layerByName.get('k2')!.bindings.find((b) => b.axis === 2)!.channels;
+      expect([...k2]).toEqual([...k1]);
+      expect(graph.layerByName.get('scale1')!.bindings).toEqual([]);
     } finally {
       unregisterLayerHandler('ChannelScale');
     }
