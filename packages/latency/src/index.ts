@@ -5,7 +5,8 @@ export { benchmarkLatency } from './benchmark';
 export { defaultFlopCounter, modelCosts } from './costs';
 export type { FlopCounter } from './costs';
 export { inferInputShapes, makeInputs } from './inputs';
-export { profileInference, timeInference } from './measure';
+export { profileInference, startClock, timeInference } from './measure';
+export type { Clock } from './measure';
 export {
   fileLoadHandler,
   loadModelFromFile,
