@@ -21,60 +21,66 @@ const envRuns = Number(process.env.KLEVEL_FUZZ_RUNS ?? Number.NaN);
 const SEED = Number(process.env.KLEVEL_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 describeBackends('prune fuzz: random architectures, random zero groups', (backend) => {
-  it(`pruned predict equals sparse predict (seed ${SEED})`, async () => {
-    const runs = Number.isFinite(envRuns) ? envRuns : (RUNS[backend] as number);
-    let cases = 0;
-    let removedTotal = 0;
-    let casesWithRemoval = 0;
-    const property = fc.asyncProperty(
-      archSpec,
-      fc.noBias(fc.integer({ min: 1, max: 1_000_000 })),
-      fc.noBias(fc.integer({ min: 2, max: 8 }).map((x) => x / 10)),
-      async (spec, weightSeed, fraction) => {
-        const before = tf.memory().numTensors;
-        const model = buildArch(spec);
-        try {
-          const zeroed = sparsify(model, weightSeed, fraction);
-          const {
-            model: small,
-            plan,
-            report,
-          } = await prune(model, { check: { tolerance: 1e-5, seed: weightSeed } });
+  it(
+    `pruned predict equals sparse predict (seed ${SEED})`,
+    async () => {
+      const runs = Number.isFinite(envRuns) ? envRuns : (RUNS[backend] as number);
+      let cases = 0;
+      let removedTotal = 0;
+      let casesWithRemoval = 0;
+      const property = fc.asyncProperty(
+        archSpec,
+        fc.noBias(fc.integer({ min: 1, max: 1_000_000 })),
+        fc.noBias(fc.integer({ min: 2, max: 8 }).map((x) => x / 10)),
+        async (spec, weightSeed, fraction) => {
+          const before = tf.memory().numTensors;
+          const model = buildArch(spec);
           try {
-            // Every zeroed group is removed, except one per weight axis that would lose every channel.
-            const lastChannel = plan.groups.kept.filter((g) => g.reason === 'last-channel').map((g) => g.id);
-            expect([...plan.groups.removed.map((g) => g.id), ...lastChannel].sort()).toEqual(
-              zeroed.map((g) => g.id).sort(),
-            );
-            expect(report.total.paramsAfter).toBe(small.countParams());
-            const again = compareModels(small, model, { seed: weightSeed + 1, batchSize: 2 });
-            expect(again.maxRelativeDifference).toBeLessThanOrEqual(1e-5);
-            removedTotal += plan.groups.removed.length;
-            if (plan.groups.removed.length > 0) casesWithRemoval++;
+            const zeroed = sparsify(model, weightSeed, fraction);
+            const {
+              model: small,
+              plan,
+              report,
+            } = await prune(model, { check: { tolerance: 1e-5, seed: weightSeed } });
+            try {
+              // Every zeroed group is removed, except one per weight axis that would lose every channel.
+              const lastChannel = plan.groups.kept
+                .filter((g) => g.reason === 'last-channel')
+                .map((g) => g.id);
+              expect([...plan.groups.removed.map((g) => g.id), ...lastChannel].sort()).toEqual(
+                zeroed.map((g) => g.id).sort(),
+              );
+              expect(report.total.paramsAfter).toBe(small.countParams());
+              const again = compareModels(small, model, { seed: weightSeed + 1, batchSize: 2 });
+              expect(again.maxRelativeDifference).toBeLessThanOrEqual(1e-5);
+              removedTotal += plan.groups.removed.length;
+              if (plan.groups.removed.length > 0) casesWithRemoval++;
+            } finally {
+              disposeFully(small);
+            }
           } finally {
-            disposeFully(small);
+            disposeFully(model);
           }
-        } finally {
-          disposeFully(model);
-        }
-        expect(tf.memory().numTensors, 'tensor leak').toBe(before);
-        cases++;
-      },
-    );
-    try {
-      await fc.assert(property, { numRuns: runs, seed: SEED });
-    } catch (e) {
-      throw new Error(
-        `prune fuzz failed on ${backend}; replay with KLEVEL_FUZZ_SEED=${SEED}. ${(e as Error).message}\n` +
-          `cause: ${String((e as { cause?: unknown }).cause)}`,
+          expect(tf.memory().numTensors, 'tensor leak').toBe(before);
+          cases++;
+        },
       );
-    }
-    expect(cases).toBe(runs);
-    // The cases really exercise removal (not just "nothing to do").
-    expect(casesWithRemoval).toBeGreaterThan(runs / 2);
-    console.log(
-      `prune fuzz [${backend}]: ${cases} cases (${casesWithRemoval} with removals, ${removedTotal} groups removed), ` +
-        `0 mismatches (seed ${SEED})`,
-    );
-  }, Math.max(120_000, 200 * (Number.isFinite(envRuns) ? envRuns : 250)));
+      try {
+        await fc.assert(property, { numRuns: runs, seed: SEED });
+      } catch (e) {
+        throw new Error(
+          `prune fuzz failed on ${backend}; replay with KLEVEL_FUZZ_SEED=${SEED}. ${(e as Error).message}\n` +
+            `cause: ${String((e as { cause?: unknown }).cause)}`,
+        );
+      }
+      expect(cases).toBe(runs);
+      // The cases really exercise removal (not just "nothing to do").
+      expect(casesWithRemoval).toBeGreaterThan(runs / 2);
+      console.log(
+        `prune fuzz [${backend}]: ${cases} cases (${casesWithRemoval} with removals, ${removedTotal} groups removed), ` +
+          `0 mismatches (seed ${SEED})`,
+      );
+    },
+    Math.max(120_000, 200 * (Number.isFinite(envRuns) ? envRuns : 250)),
+  );
 });

@@ -4,11 +4,27 @@
  * files), written atomically: everything goes to a temporary directory beside the target, is fsync'ed,
  * and only then replaces the target with renames. An interrupted save leaves the previous files intact.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+
+type Fsp = typeof import('node:fs').promises;
+type NodeDeps = {
+  fsp: Fsp;
+  path: typeof import('node:path');
+  randomBytes: typeof import('node:crypto').randomBytes;
+};
+let nodeDeps: Promise<NodeDeps> | undefined;
+
+/**
+ * Node built-ins, imported on first use so that bundling @klevel/pruner for a browser (where only prune,
+ * planPruning and applyPlan make sense) does not pull them in.
+ */
+function node(): Promise<NodeDeps> {
+  nodeDeps ??= Promise.all([import('node:fs'), import('node:path'), import('node:crypto')]).then(
+    ([fs, path, crypto]) => ({ fsp: fs.promises, path, randomBytes: crypto.randomBytes }),
+  );
+  return nodeDeps;
+}
 
 /** Writes one file completely (used for every file of a save; injectable for tests and custom storage). */
 export type FileWriter = (path: string, data: Uint8Array) => Promise<void>;
@@ -35,6 +51,7 @@ const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
 const durableWrite: FileWriter = async (path, data) => {
+  const { fsp } = await node();
   const fh = await fsp.open(path, 'w');
   try {
     await fh.writeFile(data);
@@ -45,7 +62,8 @@ const durableWrite: FileWriter = async (path, data) => {
 };
 
 async function syncDir(path: string): Promise<void> {
-  let fh: fsp.FileHandle | undefined;
+  const { fsp } = await node();
+  let fh: Awaited<ReturnType<Fsp['open']>> | undefined;
   try {
     fh = await fsp.open(path, 'r');
     await fh.sync();
@@ -57,6 +75,7 @@ async function syncDir(path: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
+  const { fsp } = await node();
   try {
     await fsp.stat(path);
     return true;
@@ -76,6 +95,8 @@ async function exists(path: string): Promise<boolean> {
  */
 export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrite): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (a) => {
+    const { fsp, path } = await node();
+    const join = path.join;
     await fsp.mkdir(dir, { recursive: true });
     const weightData =
       a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
@@ -106,6 +127,8 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
 export function fileLoadHandler(dir: string): tf.io.IOHandler {
   return {
     load: async () => {
+      const { fsp, path } = await node();
+      const join = path.join;
       const jsonPath = join(dir, MODEL_JSON);
       let text: string;
       try {
@@ -152,7 +175,9 @@ export async function saveModel(
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new TypeError(`saveModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
   }
-  const target = resolve(dir);
+  const { fsp, path, randomBytes } = await node();
+  const { basename, dirname, join } = path;
+  const target = path.resolve(dir);
   const parent = dirname(target);
   await fsp.mkdir(parent, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -196,5 +221,6 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new TypeError(`loadModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
   }
-  return tfl.loadLayersModel(fileLoadHandler(resolve(dir)), options);
+  const { path } = await node();
+  return tfl.loadLayersModel(fileLoadHandler(path.resolve(dir)), options);
 }
