@@ -55,7 +55,8 @@ export interface Group {
   /** Stable id, e.g. 'conv2d_1/filters/3'. */
   id: string;
   type: GroupType;
-  /** The layer the group belongs to (for coupled groups: the first producer in topological order). */
+  /** The layer the group belongs to (for coupled groups: the first producer in topological order; for
+   *  'channels' groups: the first consumer). */
   layerName: string;
   /** Position of the group inside its layer's groups (filter index, unit index, ...). */
   index: number;
