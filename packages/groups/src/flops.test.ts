@@ -84,6 +84,16 @@ describeBackends('countFlops / countParams', () => {
     expect(b.perLayer).toEqual({ emb: 0, c1d: 3 * 3 * 6 * 4, gap1d: 0, cls: 4 * 2 });
   });
 
+  it('Dense on a sequence counts every time step; a shared layer counts every call', () => {
+    const x = tfl.input({ shape: [7, 5] });
+    const shared = tfl.layers.dense({ name: 'td', units: 5 });
+    const a = shared.apply(x) as tfl.SymbolicTensor;
+    const b = shared.apply(a) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: x, outputs: b });
+    expect(countFlops(model).perLayer.td).toBe(2 * 7 * 5 * 5);
+    expect(countParams(model).perLayer.td).toBe(5 * 5 + 5);
+  });
+
   it('nested models are flattened and counted once per call', () => {
     const inner = tfl.sequential({ layers: [tfl.layers.dense({ name: 'in_d', inputShape: [4], units: 3 })] });
     const x = tfl.input({ shape: [4] });

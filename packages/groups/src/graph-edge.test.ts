@@ -100,6 +100,22 @@ describeBackends('buildDependencyGraph: layer coverage and edge cases', () => {
     ).toBe(true);
   });
 
+  it('a layer called twice couples what its two calls read at the same kernel row', () => {
+    const x = tfl.input({ shape: [7, 5] });
+    const shared = L.dense({ name: 'td', units: 5, activation: 'relu' });
+    const a = shared.apply(x) as ST;
+    const model = tfl.model({
+      inputs: x,
+      outputs: L.dense({ name: 'td_out', units: 2 }).apply(shared.apply(a) as ST) as ST,
+    });
+    const graph = buildDependencyGraph(model);
+    const out = bound(graph, 'td', 'kernel', 1);
+    // row r of the kernel reads channel r of x (call 1) and channel r of td's own output (call 2)
+    expect(bound(graph, 'td', 'kernel', 0)).toEqual(out);
+    expect(out.every((id) => graph.channels[id]!.filterBlock?.kind === 'input')).toBe(true);
+    expect(graph.layerByName.get('td')!.inputChannels[0]).toHaveLength(5);
+  });
+
   it('LayerNormalization and softmax over channels block every removal; sigmoid only filters', () => {
     const x = tfl.input({ name: 'x', shape: [6] });
     const d1 = L.dense({ name: 'd1', units: 4 }).apply(x) as ST;
