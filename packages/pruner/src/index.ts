@@ -24,7 +24,7 @@ export { type EquivalenceCheckOptions, type PruneOptions, type PruneResult, prun
 export { buildReport, formatReport, type LayerReport, type PruningReport } from './report';
 export type { GroupStats } from './group-stats';
 export type { PartitionSpec } from './groups-adapter';
-export type { SelectionOptions } from './select-groups';
+export { type SelectionOptions, weightedNorm } from './select-groups';
 export { passThroughClasses } from './surgery/builtin';
 export type { SurgeryContext, SurgeryHandler } from './surgery/handler';
 export { channelHandler, checkTied, keptAlong } from './surgery/helpers';

@@ -126,6 +126,9 @@ describeBackends('planPruning', () => {
     expect(keptOf(plan, 'wide', 'kernel', 3)).toEqual(top.map((t) => t.i).sort((a, b) => a - b));
     expect(plan.groups.removed.every((x) => x.reason === 'below-top-k')).toBe(true);
     expect(() => planPruning(model, { keep: 0 })).toThrow(/'keep' values must be integers >= 1/);
+    // A custom importance: keep the 5 filters with the LOWEST index.
+    const byIndex = planPruning(model, { keep: { wide: 5 }, importance: (s) => -s.group.index });
+    expect(keptOf(byIndex, 'wide', 'kernel', 3)).toEqual([0, 1, 2, 3, 4]);
     model.dispose();
   });
 

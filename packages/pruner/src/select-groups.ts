@@ -30,7 +30,15 @@ export interface SelectionOptions {
   roundTo?: number;
   /** Layers that must stay unchanged: groups touching them are not removed. Defaults to []. */
   exclude?: readonly string[];
+  /**
+   * How important a group is, for `keep` (the k most important stay) and `roundTo` (the most important
+   * removed groups come back first). Defaults to the weighted norm w_j * ||x_j||.
+   */
+  importance?: (stats: GroupStats) => number;
 }
+
+/** The default importance: the weighted group norm w_j * ||x_j|| (the term the WGSEF penalty sums). */
+export const weightedNorm = (s: GroupStats): number => s.group.weight * s.norm;
 
 /** The outcome of the selection. */
 export interface Selection {
@@ -57,6 +65,11 @@ function checkOptions(o: SelectionOptions): void {
   if (o.tolerance !== undefined && !(o.tolerance >= 0 && Number.isFinite(o.tolerance))) {
     throw new RangeError(`planPruning: 'tolerance' must be a finite number >= 0, got ${o.tolerance}.`);
   }
+  if (o.importance !== undefined && typeof o.importance !== 'function') {
+    throw new TypeError(
+      `planPruning: 'importance' must be a function (stats) => number, got ${typeof o.importance}.`,
+    );
+  }
   if (o.roundTo !== undefined && !(Number.isInteger(o.roundTo) && o.roundTo >= 1)) {
     throw new RangeError(`planPruning: 'roundTo' must be an integer >= 1, got ${o.roundTo}.`);
   }
@@ -70,6 +83,7 @@ function checkOptions(o: SelectionOptions): void {
 /** Decides which measured groups to remove. */
 export function selectGroups(all: readonly GroupStats[], options: SelectionOptions = {}): Selection {
   checkOptions(options);
+  const importance = options.importance ?? weightedNorm;
   const tolerance = options.tolerance ?? 0;
   const exclude = new Set(options.exclude ?? []);
   const kept: PlannedGroup[] = [];
@@ -104,7 +118,9 @@ export function selectGroups(all: readonly GroupStats[], options: SelectionOptio
     for (const [layer, groups] of byLayer) {
       const k = typeof options.keep === 'number' ? options.keep : options.keep[layer];
       if (k === undefined) continue;
-      const ranked = [...groups].sort((a, b) => b.norm * b.group.weight - a.norm * a.group.weight);
+      const ranked = [...groups].sort(
+        (a, b) => importance(b) - importance(a) || a.group.index - b.group.index,
+      );
       candidates.push(...ranked.slice(k));
     }
   } else {
@@ -122,7 +138,8 @@ export function selectGroups(all: readonly GroupStats[], options: SelectionOptio
     return false;
   });
 
-  if ((options.roundTo ?? 1) > 1) removed = applyRoundTo(all, removed, options.roundTo as number, kept);
+  if ((options.roundTo ?? 1) > 1)
+    removed = applyRoundTo(all, removed, options.roundTo as number, kept, importance);
   const reasonOf = reason;
   return { removed, decisions: { removed: removed.map((s) => planned(s, reasonOf)), kept } };
 }
@@ -142,6 +159,7 @@ function applyRoundTo(
   removed: GroupStats[],
   n: number,
   kept: PlannedGroup[],
+  importance: (s: GroupStats) => number,
 ): GroupStats[] {
   const total = groupByLayer(all);
   const back = new Set<GroupStats>();
@@ -149,7 +167,7 @@ function applyRoundTo(
     const count = total.get(layer)?.length ?? groups.length;
     const keptCount = count - groups.length;
     const target = Math.min(count, Math.max(n, Math.ceil(keptCount / n) * n));
-    const ranked = [...groups].sort((a, b) => b.norm - a.norm || b.group.index - a.group.index);
+    const ranked = [...groups].sort((a, b) => importance(b) - importance(a) || a.group.index - b.group.index);
     for (const s of ranked.slice(0, target - keptCount)) {
       back.add(s);
       kept.push(
