@@ -29,7 +29,7 @@ export function esc(text: string): string {
 
 const W = 640;
 const H = 340;
-const M = { top: 28, right: 150, bottom: 46, left: 64 };
+const M = { top: 28, right: 170, bottom: 46, left: 64 };
 const innerW = W - M.left - M.right;
 const innerH = H - M.top - M.bottom;
 
@@ -160,6 +160,8 @@ export function latencyVsMacsChart(report: LatencyReport): string {
     .range([innerH, 0])
     .nice();
   const models = report.models.map((m) => m.name);
+  // Point labels only while they stay readable; every point keeps a hover title.
+  const labelPoints = rs.length <= 8;
   let body = yAxis(y as Scale, (v) => logTickFormat(v, axisNumber, y.domain() as [number, number]));
   body += xAxis(x as Scale, (v) => logTickFormat(v, formatCount, x.domain() as [number, number]), 8);
   for (const r of rs) {
@@ -168,9 +170,11 @@ export function latencyVsMacsChart(report: LatencyReport): string {
       `<circle cx="${x(r.macsPerBatch!)}" cy="${y(r.median)}" r="4.5" fill="${color}" fill-opacity="0.85"><title>${esc(
         `${r.model} ${r.backend} batch ${r.batchSize}: ${formatCount(r.macsPerBatch)} MACs, ${formatMs(r.median)} ms`,
       )}</title></circle>` +
-      `<text x="${x(r.macsPerBatch!) + 7}" y="${y(r.median) - 5}" class="point-label">${esc(
-        `b${r.batchSize} ${r.backend}`,
-      )}</text>`;
+      (labelPoints
+        ? `<text x="${x(r.macsPerBatch!) + 7}" y="${y(r.median) - 5}" class="point-label">${esc(
+            `b${r.batchSize} ${r.backend}`,
+          )}</text>`
+        : '');
   }
   body += legend(models.map((name, i) => ({ label: name, color: PALETTE[i % PALETTE.length]! })));
   return frame('Latency vs MACs per batch', body, 'MACs per batch (log)', 'median ms per batch (log)');
@@ -219,8 +223,8 @@ export function speedupVsIdealChart(report: LatencyReport): string {
     }
   }
   body += legend([
-    ...models.map((m, i) => ({ label: `${m} measured`, color: PALETTE[(i + 1) % PALETTE.length]! })),
-    { label: 'ideal = MAC ratio', color: '#555', dash: true },
+    ...models.map((m, i) => ({ label: m, color: PALETTE[(i + 1) % PALETTE.length]! })),
+    { label: 'ideal (MAC ratio)', color: '#555', dash: true },
   ]);
   return frame(
     `Speedup vs ideal (against ${baseline}); label = efficiency`,
