@@ -26,4 +26,4 @@ export { collectLayers } from './selectors';
 export type { CustomGroup, CustomGroupFn, GroupRule, GroupSpec, GroupTypeSpec, PartitionSpec } from './spec';
 export type { Group, GroupPartition, GroupType, LayoutTerm, WeightSlice } from './types';
 export type { WeightLookup } from './zero';
-export { groupIsZero, groupNorm, sliceValues } from './zero';
+export { groupIsZero, groupNorm, groupNorms, sliceValues } from './zero';

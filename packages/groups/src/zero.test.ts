@@ -1,9 +1,9 @@
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import { expect, it } from 'vitest';
-import { lenet5, randomizeWeights } from './__fixtures__/models';
+import { lenet5, mobilenetBlock, randomizeWeights } from './__fixtures__/models';
 import { zeroGroups } from './__fixtures__/reference-remover';
 import { partitionGroups } from './partition';
-import { groupIsZero, groupNorm, sliceValues } from './zero';
+import { groupIsZero, groupNorm, groupNorms, sliceValues } from './zero';
 
 describeBackends('groupIsZero / groupNorm / sliceValues', () => {
   it('reads exactly the regularized parameters of a group', async () => {
@@ -39,5 +39,22 @@ describeBackends('groupIsZero / groupNorm / sliceValues', () => {
     const record = Object.fromEntries(map);
     expect(groupNorm(g, record)).toBeCloseTo(Math.hypot(...expected), 5);
     expect(() => groupNorm(g, new Map())).toThrow(/no weight value for variable/);
+  });
+
+  it('groupNorms computes every norm from the terms, equal to groupNorm per group', async () => {
+    const model = mobilenetBlock();
+    randomizeWeights(model, 5);
+    for (const spec of ['filters', 'channels', 'weights'] as const) {
+      const partition = partitionGroups(model, spec);
+      const norms = await expectNoLeaks(() => groupNorms(partition, model.weights));
+      expect(norms).toHaveLength(partition.groups.length);
+      const step = Math.max(1, Math.floor(partition.groups.length / 40));
+      for (let j = 0; j < partition.groups.length; j += step) {
+        expect(norms[j]).toBeCloseTo(groupNorm(partition.groups[j]!, model.weights), 5);
+      }
+    }
+    const fs = partitionGroups(model, { rules: [{ layers: ['m_conv'], type: 'filter-shapes' }] });
+    const n = groupNorms(fs, model.weights);
+    fs.groups.forEach((g, j) => expect(n[j]).toBeCloseTo(groupNorm(g, model.weights), 5));
   });
 });
