@@ -55,6 +55,8 @@ describeBackends('groupIsZero / groupNorm / sliceValues', () => {
     }
     const fs = partitionGroups(model, { rules: [{ layers: ['m_conv'], type: 'filter-shapes' }] });
     const n = groupNorms(fs, model.weights);
-    fs.groups.forEach((g, j) => expect(n[j]).toBeCloseTo(groupNorm(g, model.weights), 5));
+    fs.groups.forEach((g, j) => {
+      expect(n[j]).toBeCloseTo(groupNorm(g, model.weights), 5);
+    });
   });
 });
