@@ -13,7 +13,8 @@ function breakpoints(a: number[], w: number[], lambda: number) {
 
 function phi(c: number, b: ReturnType<typeof breakpoints>): number {
   let s = 0;
-  for (let j = 0; j < b.n; j++) s += Math.min(1, Math.max(0, (c - (b.lo[j] as number)) * (b.wa[j] as number)));
+  for (let j = 0; j < b.n; j++)
+    s += Math.min(1, Math.max(0, (c - (b.lo[j] as number)) * (b.wa[j] as number)));
   return s;
 }
 
@@ -40,7 +41,12 @@ describe('bracketing strategies', () => {
             const b1 = breakpoints(a, w, lambda);
             const [sL, sR] = bracketBySort(b1.lo, b1.hi, b1.wa, m, k);
             const b2 = breakpoints(a, w, lambda);
-            const [qL, qR] = bracketBySelect(b2.lo, b2.hi, b2.wa, m, k, stats);
+            const { cL: qL, cR: qR, c } = bracketBySelect(b2.lo, b2.hi, b2.wa, m, k, undefined, stats);
+            // c solves Phi(c) = k inside the bracket; NaN only when Phi is flat (no middle group): then cR
+            const root = Number.isNaN(c) ? qR : c;
+            expect(root).toBeGreaterThanOrEqual(qL * (1 - 1e-12));
+            expect(root).toBeLessThanOrEqual(qR * (1 + 1e-12));
+            expect(Math.abs(phi(root, b2) - k)).toBeLessThanOrEqual(1e-9 * k);
             exactRounds += stats.exactRounds;
             const b = breakpoints(a, w, lambda);
             expect(phi(sL, b)).toBeLessThan(k);

@@ -52,7 +52,7 @@ export function bracketBySort(
 }
 
 /** Number of breakpoints sampled per round to pick the pivots. */
-const SAMPLE = 31;
+export const SAMPLE = 31;
 
 /**
  * Up to three pivots (the quartiles of a sample of breakpoints strictly inside (cL, cR), taken at evenly
@@ -76,6 +76,30 @@ function samplePivots(
     if (l > cL && l < cR) sample[ns++] = l;
     if (h > cL && h < cR) sample[ns++] = h;
   }
+  return pivotsFromSample(sample, ns, piv);
+}
+
+/** Pivots chosen, and Phi evaluated at them, by the caller during its own pass over the groups. */
+export interface InitialPivots {
+  /** Ascending pivots (np of them, 1..3), strictly inside (0, +inf). */
+  piv: Float64Array;
+  np: number;
+  /** Phi at piv[0], piv[min(1, np-1)], piv[np-1]. */
+  f0: number;
+  f1: number;
+  f2: number;
+}
+
+/** Result of {@link bracketBySelect}: the bracket and the root c* solved from the retirement sums. */
+export interface SelectBracket {
+  cL: number;
+  cR: number;
+  /** c* = (k - head + sum lo*wa) / sum wa over the middle groups; NaN if no group is middle. */
+  c: number;
+}
+
+/** Up to three pivots from breakpoints sampled by the caller (any order); returns how many. */
+export function pivotsFromSample(sample: Float64Array, ns: number, piv: Float64Array): number {
   if (ns === 0) return 0;
   const sorted = sample.subarray(0, ns).sort();
   let np = 0;
@@ -103,10 +127,11 @@ export function bracketBySelect(
   waIn: Float64Array,
   n: number,
   k: number,
+  init?: InitialPivots,
   stats?: { rounds: number; exactRounds: number },
-): [number, number] {
+): SelectBracket {
   const sample = new Float64Array(2 * SAMPLE);
-  const piv = new Float64Array(3);
+  const piv = init ? init.piv : new Float64Array(3);
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
   const wa = new Float64Array(n);
@@ -122,7 +147,7 @@ export function bracketBySelect(
   let fixedLoWa = 0;
   let active = n;
   let inside = 2 * n; // breakpoints strictly inside (cL, cR)
-  let np = samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
+  let np = init ? init.np : samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
   if (np === 0) {
     buf = new Float64Array(2 * n);
     buf.set(loIn.subarray(0, n), 0);
@@ -133,7 +158,11 @@ export function bracketBySelect(
   let f0 = 0;
   let f1 = 0;
   let f2 = 0;
-  {
+  if (init && init.np > 0) {
+    f0 = init.f0;
+    f1 = init.f1;
+    f2 = init.f2;
+  } else {
     const p0 = piv[0] as number;
     const p1 = piv[np > 1 ? 1 : 0] as number;
     const p2 = piv[np - 1] as number;
@@ -218,10 +247,15 @@ export function bracketBySelect(
         f0 += Math.min(1, Math.max(0, (p - (lo[j] as number)) * (wa[j] as number)));
       }
     }
-    const fixedAt = (p: number) => fixedHead + p * fixedWa - fixedLoWa;
-    f0 += fixedAt(piv[0] as number);
-    f1 += fixedAt(piv[np > 1 ? 1 : 0] as number);
-    f2 += fixedAt(piv[np - 1] as number);
+    const q0 = piv[0] as number;
+    const q1 = piv[np > 1 ? 1 : 0] as number;
+    const q2 = piv[np - 1] as number;
+    f0 += fixedHead + q0 * fixedWa - fixedLoWa;
+    f1 += fixedHead + q1 * fixedWa - fixedLoWa;
+    f2 += fixedHead + q2 * fixedWa - fixedLoWa;
   }
-  return [cL, cR];
+  // Every group is retired: Phi(c) = fixedHead + c * fixedWa - fixedLoWa on [cL, cR], all sums of
+  // positive terms (no cancellation), so the root follows in closed form.
+  const c = fixedWa > 0 ? (k - fixedHead + fixedLoWa) / fixedWa : Number.NaN;
+  return { cL, cR, c };
 }

@@ -4,7 +4,14 @@
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
  * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md section 3.
  */
-import { bracketBySelect, bracketBySort, type RootMethod } from './root-finding';
+import {
+  bracketBySelect,
+  bracketBySort,
+  type InitialPivots,
+  pivotsFromSample,
+  type RootMethod,
+  SAMPLE,
+} from './root-finding';
 import { checkK, checkLambda, checkMethod, checkNorms, checkOptions, checkWeights } from './validate';
 
 /** The strategy used when `method` is omitted (the faster one in packages/wgsef/bench/wgsef.bench.mjs). */
@@ -69,6 +76,30 @@ export function weightedSefProxUnchecked(
   const hi = new Float64Array(nnz);
   const wa = new Float64Array(nnz);
   const idx = new Int32Array(nnz);
+  // For 'select', pick the first pivots from breakpoints of evenly spaced groups, so that the build pass
+  // below also evaluates Phi at them (saves one pass over the groups).
+  const init: InitialPivots = { piv: new Float64Array(3), np: 0, f0: 0, f1: 0, f2: 0 };
+  if (method === 'select') {
+    const sample = new Float64Array(2 * SAMPLE);
+    let ns = 0;
+    for (let t = 0; t < SAMPLE; t++) {
+      const j = Math.floor((t * m) / SAMPLE);
+      const x = (a[j] as number) * s;
+      if (!(x > 0)) continue;
+      const wj = w[j] as number;
+      const l = (lambda * wj) / x;
+      const h = (1 + lambda * wj * wj) / (wj * x);
+      if (Number.isFinite(h) && Number.isFinite(l)) sample[ns++] = t & 1 ? h : l;
+    }
+    init.np = pivotsFromSample(sample, ns, init.piv);
+  }
+  const p0 = init.piv[0] as number;
+  const p1 = init.piv[init.np > 1 ? 1 : 0] as number;
+  const p2 = init.piv[init.np > 0 ? init.np - 1 : 0] as number;
+  let f0 = 0;
+  let f1 = 0;
+  let f2 = 0;
+  let hasStep = false;
   let n = 0;
   for (let j = 0; j < m; j++) {
     const x = (a[j] as number) * s;
@@ -80,11 +111,15 @@ export function weightedSefProxUnchecked(
     const h = (1 + lambda * wj * wj) / waj;
     // A group whose breakpoint overflows is below float64 resolution relative to the largest norm: 0.
     if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
+    if (h <= l) hasStep = true;
     lo[n] = l;
     hi[n] = h;
     wa[n] = waj;
     idx[n] = j;
     n++;
+    f0 += Math.min(1, Math.max(0, (p0 - l) * waj));
+    f1 += Math.min(1, Math.max(0, (p1 - l) * waj));
+    f2 += Math.min(1, Math.max(0, (p2 - l) * waj));
   }
   if (n <= k) {
     for (let e = 0; e < n; e++) {
@@ -94,8 +129,16 @@ export function weightedSefProxUnchecked(
     }
     return out;
   }
-  const [cL, cR] = method === 'sort' ? bracketBySort(lo, hi, wa, n, k) : bracketBySelect(lo, hi, wa, n, k);
-  return solveOnBracket({ a, w, k, lambda, s, lo, hi, wa, idx, n }, cL, cR, out);
+  const prepared = { a, w, k, lambda, s, lo, hi, wa, idx, n };
+  if (method === 'sort') {
+    const [cL, cR] = bracketBySort(lo, hi, wa, n, k);
+    return solveOnBracket(prepared, cL, cR, Number.NaN, out);
+  }
+  init.f0 = f0;
+  init.f1 = f1;
+  init.f2 = f2;
+  const { cL, cR, c } = bracketBySelect(lo, hi, wa, n, k, init);
+  return solveOnBracket(prepared, cL, cR, hasStep ? Number.NaN : c, out);
 }
 
 interface Prepared {
@@ -116,17 +159,24 @@ interface Prepared {
 /**
  * Given the bracket, classify every nonzero group (head: theta = 1, middle: 0 < theta < 1, tail:
  * theta = 0) by comparing its breakpoints with the bracket ends, solve the linear equation sum theta = k
- * for c in closed form from fresh sums, and write the new norms: head a/(1 + lambda w^2), middle
+ * for c in closed form from fresh sums (unless `cKnown`, the root from the select strategy's own
+ * retirement sums, is given), and write the new norms: head a/(1 + lambda w^2), middle
  * a - tau w with tau = lambda / c, tail 0. `out` must hold 0 for every group not in `idx`.
  */
-function solveOnBracket(p: Prepared, cL: number, cR: number, out: Float64Array): Float64Array {
+function solveOnBracket(
+  p: Prepared,
+  cL: number,
+  cR: number,
+  cKnown: number,
+  out: Float64Array,
+): Float64Array {
   const { a, w, k, lambda, s, lo, hi, wa, idx, n } = p;
   let head = 0;
   let sumWa = 0;
   let sumW2 = 0;
   // Step groups (lo = hi = cR) occur only when lambda w^2 exceeds ~2^52 (theta jumps 0 -> 1).
   let sumStepWa = 0;
-  for (let e = 0; e < n; e++) {
+  for (let e = 0; Number.isNaN(cKnown) && e < n; e++) {
     const l = lo[e] as number;
     const h = hi[e] as number;
     if (h <= cL) head++;
@@ -138,7 +188,7 @@ function solveOnBracket(p: Prepared, cL: number, cR: number, out: Float64Array):
       sumW2 += wj * wj;
     }
   }
-  let c = sumWa > 0 ? (k - head + lambda * sumW2) / sumWa : cR;
+  let c = !Number.isNaN(cKnown) ? cKnown : sumWa > 0 ? (k - head + lambda * sumW2) / sumWa : cR;
   if (!(c >= cL)) c = cL;
   if (!(c <= cR)) c = cR;
   const tau = lambda / c;
