@@ -52,7 +52,8 @@ async function timeMedian(fn, repeats, warmup = 2) {
   return median(ts);
 }
 
-const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const fmt = (ms) =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
 
 /**
  * Realistic group norms: m groups of 9..576 scalars (3x3 kernels x 1..64 channels), norms ~ sqrt(size) *
@@ -100,9 +101,12 @@ async function hostSection() {
   const defaultRatios = pairs.map(([m1, m2]) => ratio(DEFAULT_ROOT_METHOD, m1, m2));
   const ok = defaultRatios.every((r) => r <= 4.6);
   let md = '### Host prox on m group norms (`weightedSefProx`, float64)\n\n';
-  md += 'k = 0.3 m, weights sqrt(group size) for sizes 9..576, lambda = 1e-3; median of repeats (101 for m <= 1e4, 21 for 1e5, 9 above).\n\n';
-  md += '| m | sort, O(m log m) (ms) | select, O(m) (ms) | nonzero groups after |\n| ---: | ---: | ---: | ---: |\n';
-  for (const r of rows) md += `| ${r.m.toExponential(0)} | ${fmt(r.sort)} | ${fmt(r.select)} | ${r.nonzero} |\n`;
+  md +=
+    'k = 0.3 m, weights sqrt(group size) for sizes 9..576, lambda = 1e-3; median of repeats (101 for m <= 1e4, 21 for 1e5, 9 above).\n\n';
+  md +=
+    '| m | sort, O(m log m) (ms) | select, O(m) (ms) | nonzero groups after |\n| ---: | ---: | ---: | ---: |\n';
+  for (const r of rows)
+    md += `| ${r.m.toExponential(0)} | ${fmt(r.sort)} | ${fmt(r.select)} | ${r.nonzero} |\n`;
   md += '\n| scaling | sort | select |\n| --- | ---: | ---: |\n';
   for (const [m1, m2] of pairs) {
     md += `| time(${m2.toExponential(1)}) / time(${m1.toExponential(1)}) (4x m) | ${ratio('sort', m1, m2).toFixed(2)} | ${ratio('select', m1, m2).toFixed(2)} |\n`;
@@ -127,8 +131,14 @@ async function tensorSection(backends) {
     await useBackend(backend);
     const rand = seeded(7);
     const n = shape.reduce((p, q) => p * q, 1);
-    const x = tf.tensor(Float32Array.from({ length: n }, () => (rand() * 2 - 1) * 0.05), shape);
-    const y = tf.tensor(Float32Array.from({ length: n }, () => rand()), shape);
+    const x = tf.tensor(
+      Float32Array.from({ length: n }, () => (rand() * 2 - 1) * 0.05),
+      shape,
+    );
+    const y = tf.tensor(
+      Float32Array.from({ length: n }, () => rand()),
+      shape,
+    );
     const groupIds = Int32Array.from({ length: groups }, (_, i) => i);
     const terms = [{ tensor: x, groupAxes: [3], groupIds }];
     const opts = { k: 3000, lambda: 1e-3 };
@@ -156,8 +166,10 @@ async function tensorSection(backends) {
   }
   let md = '### Tensor prox on a 1M-parameter layer in 10k groups (`wgsefProxTensors`)\n\n';
   md += `Conv2D kernel [${shape.join(', ')}] (1,000,000 float32), one group per filter (axis 3), k = 3000, lambda = 1e-3. `;
-  md += 'Device: square, sum over the other axes without a transpose (wasm: XNNPACK average pool; cpu: ones-vector matmul), download 10k floats; host: the float64 prox on 10k norms; device: one broadcast multiply. Baseline: one `tf.mul(x, y)` over the same shape. Medians; outputs are not downloaded (wasm and cpu execute synchronously).\n\n';
-  md += '| backend | tf.mul (ms) | prox total (ms) | prox / mul | norms on device + download (ms) | host prox (ms) | rescale (ms) | tensors leaked |\n';
+  md +=
+    'Device: square, sum over the other axes without a transpose (wasm: XNNPACK average pool; cpu: ones-vector matmul), download 10k floats; host: the float64 prox on 10k norms; device: one broadcast multiply. Baseline: one `tf.mul(x, y)` over the same shape. Medians; outputs are not downloaded (wasm and cpu execute synchronously).\n\n';
+  md +=
+    '| backend | tf.mul (ms) | prox total (ms) | prox / mul | norms on device + download (ms) | host prox (ms) | rescale (ms) | tensors leaked |\n';
   md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
   for (const r of rows) {
     md += `| ${r.backend} | ${fmt(r.mul)} | ${fmt(r.prox)} | ${(r.prox / r.mul).toFixed(2)}x | ${fmt(r.norms)} | ${fmt(r.host)} | ${fmt(r.scale)} | ${r.leaked} |\n`;
