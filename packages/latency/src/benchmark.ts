@@ -8,7 +8,6 @@
  * equally. Each run's clock stops after the outputs are read back. The first model is the baseline for
  * speedup = baseline median / median, MAC ratio = baseline MACs / MACs, efficiency = speedup / MAC ratio.
  */
-import { arch, cpus, loadavg, platform } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { activateBackend, validateBackends } from './backend';
@@ -16,6 +15,7 @@ import { type FlopCounter, defaultFlopCounter, modelCosts } from './costs';
 import { inferInputShapes, makeInputs } from './inputs';
 import { profileInference, timeInference } from './measure';
 import { loadModelFromFile, modelNameFromPath } from './model-files';
+import { machineInfo } from './node-modules';
 import { isNoisy, relativeSpread, summarize } from './stats';
 import type { BenchmarkOptions, LatencyReport, LatencyResult, ModelInfo, ModelInput } from './types';
 
@@ -102,7 +102,7 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
       let owned = false;
       if (typeof input === 'string' || (input && typeof input === 'object' && 'path' in input)) {
         path = typeof input === 'string' ? input : input.path;
-        name = (typeof input === 'object' && input.name) || modelNameFromPath(path);
+        name = (typeof input === 'object' && input.name) || (await modelNameFromPath(path));
         model = await loadModelFromFile(path);
         owned = true;
       } else if (input && typeof input === 'object' && 'model' in input && input.model) {
@@ -163,7 +163,8 @@ export async function benchmarkLatency(
   }
   const settings = normalizeOptions(options);
   const counter = options.countFlops ?? defaultFlopCounter();
-  const loadAtStart = loadavg()[0] ?? 0;
+  const machine = await machineInfo();
+  const loadAtStart = machine.load1();
   const previousBackend = tf.engine().backendName as string | null;
   // Models load on the first backend; their weights move to each later backend when it first reads them.
   let active = await activateBackend(settings.backends[0]!);
@@ -182,17 +183,16 @@ export async function benchmarkLatency(
     for (const e of entries) if (e.owned) e.model.dispose();
     if (previousBackend && tf.getBackend() !== previousBackend) await tf.setBackend(previousBackend);
   }
-  const cpu = cpus();
   return {
     date: new Date().toISOString(),
     environment: {
-      node: process.version,
-      platform: platform(),
-      arch: arch(),
-      cpus: cpu.length,
-      cpuModel: cpu[0]?.model ?? 'unknown',
+      node: machine.node,
+      platform: machine.platform,
+      arch: machine.arch,
+      cpus: machine.cpus,
+      cpuModel: machine.cpuModel,
       tfjs: tf.version_core,
-      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+      loadAverage: { start: loadAtStart, end: machine.load1() },
     },
     settings: {
       batchSizes: settings.batchSizes.slice(),

@@ -23,7 +23,7 @@ describeBackends('model files', () => {
     expect(Array.from(b!.dataSync())).toEqual(Array.from(a!.dataSync()));
     expect(Array.from(c!.dataSync())).toEqual(Array.from(a!.dataSync()));
     tf.dispose([x, a!, b!, c!]);
-    expect(modelNameFromPath(join(dir, 'model.json'))).toBe('dense');
+    expect(await modelNameFromPath(join(dir, 'model.json'))).toBe('dense');
     for (const m of [model, loaded, fromDir]) m.dispose();
   });
 

@@ -3,34 +3,34 @@
  * benchmark can load saved models without tfjs-node. Reads the standard layout written by `model.save()`
  * handlers and by @klevel/pruner's `saveModel`.
  */
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { nodeFs } from './node-modules';
 
-/** Resolves a model path: a `model.json` file, any `.json` file, or a directory holding `model.json`. */
-export function resolveModelJsonPath(path: string): string {
-  const full = resolve(path);
-  if (!existsSync(full)) {
+/** Resolves a model path: a `model.json` file, any `.json` file, or a directory holding `model.json` (Node only). */
+export async function resolveModelJsonPath(path: string): Promise<string> {
+  const { fs, path: p } = await nodeFs('loadModelFromFile');
+  const full = p.resolve(path);
+  if (!fs.existsSync(full)) {
     throw new Error(
       `loadModelFromFile: ${path} does not exist; pass the path of a model.json (or of its directory) saved by ` +
         "model.save() or @klevel/pruner's saveModel",
     );
   }
-  if (statSync(full).isDirectory()) {
-    const inDir = join(full, 'model.json');
-    if (!existsSync(inDir)) throw new Error(`loadModelFromFile: directory ${path} has no model.json`);
+  if (fs.statSync(full).isDirectory()) {
+    const inDir = p.join(full, 'model.json');
+    if (!fs.existsSync(inDir)) throw new Error(`loadModelFromFile: directory ${path} has no model.json`);
     return inDir;
   }
   return full;
 }
 
 /** A readable default name for a model file: its directory name for `.../name/model.json`, else the file stem. */
-export function modelNameFromPath(path: string): string {
-  const file = resolveModelJsonPath(path);
-  const stem = basename(file).replace(/\.json$/i, '');
-  return stem === 'model' ? basename(dirname(file)) || stem : stem;
+export async function modelNameFromPath(path: string): Promise<string> {
+  const { path: p } = await nodeFs('modelNameFromPath');
+  const file = await resolveModelJsonPath(path);
+  const stem = p.basename(file).replace(/\.json$/i, '');
+  return stem === 'model' ? p.basename(p.dirname(file)) || stem : stem;
 }
 
 /**
@@ -43,27 +43,28 @@ export function modelNameFromPath(path: string): string {
 export function fileLoadHandler(path: string): tf.io.IOHandler {
   return {
     load: async () => {
-      const jsonPath = resolveModelJsonPath(path);
+      const { fsp, path: p } = await nodeFs('loadModelFromFile');
+      const jsonPath = await resolveModelJsonPath(path);
       let json: tf.io.ModelJSON;
       try {
-        json = JSON.parse(await readFile(jsonPath, 'utf8'));
+        json = JSON.parse(await fsp.readFile(jsonPath, 'utf8'));
       } catch (err) {
         throw new Error(`loadModelFromFile: ${jsonPath} is not readable JSON (${(err as Error).message})`);
       }
       if (json === null || typeof json !== 'object' || json.modelTopology == null) {
         throw new Error(`loadModelFromFile: ${jsonPath} has no modelTopology; it is not a tfjs model.json`);
       }
-      const dir = dirname(jsonPath);
+      const dir = p.dirname(jsonPath);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
-          for (const p of group.paths) {
-            const file = join(dir, p);
+          for (const weightsPath of group.paths) {
+            const file = p.join(dir, weightsPath);
             let bytes: Buffer;
             try {
-              bytes = await readFile(file);
+              bytes = await fsp.readFile(file);
             } catch (err) {
               throw new Error(
                 `loadModelFromFile: weight file ${file} listed in ${jsonPath} is not readable (${(err as Error).message})`,
@@ -107,7 +108,8 @@ export async function loadModelFromFile(path: string): Promise<tfl.LayersModel> 
 export async function saveModelToDir(model: tfl.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      await mkdir(dir, { recursive: true });
+      const { fsp, path: p } = await nodeFs('saveModelToDir');
+      await fsp.mkdir(dir, { recursive: true });
       const weightData = artifacts.weightData ?? new ArrayBuffer(0);
       const weights = new Uint8Array(
         Array.isArray(weightData) ? tf.io.concatenateArrayBuffers(weightData) : weightData,
@@ -119,10 +121,10 @@ export async function saveModelToDir(model: tfl.LayersModel, dir: string): Promi
         convertedBy: artifacts.convertedBy,
         weightsManifest: [{ paths: ['./weights.bin'], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeFile(join(dir, 'weights.bin.tmp'), weights);
-      await writeFile(join(dir, 'model.json.tmp'), JSON.stringify(json));
-      await rename(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));
-      await rename(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      await fsp.writeFile(p.join(dir, 'weights.bin.tmp'), weights);
+      await fsp.writeFile(p.join(dir, 'model.json.tmp'), JSON.stringify(json));
+      await fsp.rename(p.join(dir, 'weights.bin.tmp'), p.join(dir, 'weights.bin'));
+      await fsp.rename(p.join(dir, 'model.json.tmp'), p.join(dir, 'model.json'));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
