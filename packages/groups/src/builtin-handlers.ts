@@ -208,6 +208,7 @@ export const BUILTIN_HANDLERS: Readonly<Record<string, LayerHandler>> = {
   Conv2D: conv,
   Conv3D: conv,
   Conv2DTranspose: convTranspose,
+  Conv3DTranspose: convTranspose,
   DepthwiseConv2D: depthwise,
   SeparableConv2D: separable,
   Embedding: embedding,

@@ -50,7 +50,7 @@ export const conv: LayerHandler = {
   },
 };
 
-/** Conv2DTranspose: kernel [kh, kw, OUT, IN] (note the order). Each input pixel scatters a kh*kw patch. */
+/** Conv2DTranspose / Conv3DTranspose: kernel [...k, OUT, IN] (note the order). Each input pixel scatters a k-patch. */
 export const convTranspose: LayerHandler = {
   configKey: 'filters',
   mapChannels(ctx) {

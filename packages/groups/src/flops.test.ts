@@ -94,6 +94,22 @@ describeBackends('countFlops / countParams', () => {
     expect(countParams(model).perLayer.td).toBe(5 * 5 + 5);
   });
 
+  it('Conv3D and Conv3DTranspose', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv3d({
+          name: 'c3',
+          inputShape: [4, 4, 4, 2],
+          filters: 3,
+          kernelSize: 3,
+          padding: 'same',
+        }),
+        tfl.layers.conv3dTranspose({ name: 't3', filters: 2, kernelSize: 2, strides: 2 }),
+      ],
+    });
+    expect(countFlops(model).perLayer).toEqual({ c3: 64 * 27 * 2 * 3, t3: 64 * 8 * 3 * 2 });
+  });
+
   it('nested models are flattened and counted once per call', () => {
     const inner = tfl.sequential({ layers: [tfl.layers.dense({ name: 'in_d', inputShape: [4], units: 3 })] });
     const x = tfl.input({ shape: [4] });

@@ -36,6 +36,19 @@ describeBackends('buildDependencyGraph: layer coverage and edge cases', () => {
     ]);
   });
 
+  it('Conv3D kernel is [kd, kh, kw, in, out]; Conv3DTranspose is [kd, kh, kw, out, in]', () => {
+    const model = tfl.sequential({
+      layers: [
+        L.conv3d({ name: 'c3', inputShape: [4, 4, 4, 2], filters: 3, kernelSize: 3, padding: 'same' }),
+        L.conv3dTranspose({ name: 't3', filters: 2, kernelSize: 2, strides: 2 }),
+      ],
+    });
+    const graph = buildDependencyGraph(model);
+    expect(bound(graph, 't3', 'kernel', 4)).toEqual(bound(graph, 'c3', 'kernel', 4));
+    expect(bound(graph, 't3', 'kernel', 3)).toEqual(bound(graph, 't3', 'bias', 0));
+    expect(graph.layerByName.get('t3')!.groupTypes).toContain('filter-shapes');
+  });
+
   it('Embedding output dimension is a producer space feeding Conv1D', () => {
     const graph = buildDependencyGraph(embeddingConv1d());
     const emb = bound(graph, 'emb', 'embeddings', 1);
