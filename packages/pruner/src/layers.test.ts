@@ -144,6 +144,37 @@ const cases: Array<[string, () => tfl.LayersModel]> = [
       ),
   ],
   [
+    'ThresholdedReLU, AlphaDropout, GaussianDropout, GlobalMaxPooling2D',
+    () =>
+      seq(
+        [6, 6, 2],
+        [
+          L.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          L.thresholdedReLU({ theta: 0.1 }),
+          L.alphaDropout({ rate: 0.1 }),
+          L.gaussianDropout({ rate: 0.1 }),
+          L.conv2d({ filters: 4, kernelSize: 1, activation: 'relu' }),
+          L.globalMaxPooling2d({}),
+          L.dense({ units: 2 }),
+        ],
+      ),
+  ],
+  [
+    'Masking, GlobalMaxPooling1D',
+    () =>
+      seq(
+        [5],
+        [
+          L.dense({ units: 6, activation: 'relu' }),
+          L.repeatVector({ n: 4 }),
+          L.masking({ maskValue: 0 }),
+          L.conv1d({ filters: 5, kernelSize: 2, activation: 'relu' }),
+          L.globalMaxPooling1d({}),
+          L.dense({ units: 2 }),
+        ],
+      ),
+  ],
+  [
     'a shared layer applied twice',
     () => {
       const a = tfl.input({ shape: [6] });
