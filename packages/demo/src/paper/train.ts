@@ -1,0 +1,133 @@
+/**
+ * Thin tfjs adapters of the paper experiment: build/copy a reference model, train it for given epochs
+ * with a seeded data order and a per-epoch learning rate, evaluate it, and count its size.
+ */
+import { countFlops, countParams } from '@klevel/groups';
+import { gatherSafe } from '@klevel/wasm-train';
+import { lenet5, lenet5Caffe, shuffledIndices } from '@klevel/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { PaperModel } from './options';
+
+/** Images and one-hot labels on the device. */
+export interface TensorData {
+  xs: tf.Tensor;
+  ys: tf.Tensor;
+  count: number;
+}
+
+/** A fresh, uncompiled reference model with seeded kernels. */
+export function buildModel(kind: PaperModel, seed: number): tfl.LayersModel {
+  return kind === 'lenet5' ? lenet5({ seed }) : lenet5Caffe({ seed });
+}
+
+/** A new model of the same architecture holding a copy of `model`'s weights (uncompiled). */
+export function copyModel(model: tfl.LayersModel, kind: PaperModel): tfl.LayersModel {
+  const copy = buildModel(kind, 0);
+  copy.setWeights(model.getWeights());
+  return copy;
+}
+
+/** Sets the step size of a tfjs SGD/momentum optimizer or of a klevel HSPG optimizer. */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else if (typeof o.learningRate === 'number') o.learningRate = lr;
+  else {
+    throw new TypeError(
+      'setLearningRate: the optimizer has neither setLearningRate() nor a numeric learningRate; use tf.train.momentum or @klevel/hspg.',
+    );
+  }
+}
+
+/** The data order of global epoch `epoch` for `seed`: the same for every method. */
+export function epochOrder(count: number, seed: number, epoch: number): Int32Array {
+  return shuffledIndices(count, seed * 7919 + epoch * 104729 + 17);
+}
+
+/** What {@link trainEpochs} reports after each epoch. */
+export interface EpochLog {
+  epoch: number;
+  lr: number;
+  loss: number;
+  acc: number;
+  groupSparsity: number | undefined;
+  seconds: number;
+}
+
+/** Options of {@link trainEpochs}. */
+export interface TrainEpochsOptions {
+  /** Global epoch numbers to run (they pick the seeded data order). */
+  epochs: number[];
+  /** Learning rate of a global epoch. */
+  lrOf: (epoch: number) => number;
+  seed: number;
+  batchSize: number;
+  callbacks?: tfl.Callback[];
+  onEpoch?: (log: EpochLog) => void;
+}
+
+/**
+ * Compiles `model` with `optimizer` (categorical cross-entropy, accuracy) and trains it one `fit` epoch per
+ * entry of `options.epochs`, each on the seeded permutation of the data, with the epoch's learning rate.
+ * @returns wall-clock seconds spent.
+ */
+export async function trainEpochs(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  data: TensorData,
+  options: TrainEpochsOptions,
+): Promise<number> {
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const start = performance.now();
+  for (const epoch of options.epochs) {
+    const lr = options.lrOf(epoch);
+    setLearningRate(optimizer, lr);
+    const t0 = performance.now();
+    const order = tf.tensor1d(epochOrder(data.count, options.seed, epoch), 'int32');
+    const xs = gatherSafe(data.xs, order, 0);
+    const ys = gatherSafe(data.ys, order, 0);
+    order.dispose();
+    try {
+      const h = await model.fit(xs, ys, {
+        batchSize: options.batchSize,
+        epochs: 1,
+        shuffle: false,
+        verbose: 0,
+        callbacks: options.callbacks ?? [],
+      });
+      const last = (key: string): number | undefined => {
+        const v = h.history[key]?.at(-1);
+        return typeof v === 'number' ? v : undefined;
+      };
+      options.onEpoch?.({
+        epoch,
+        lr,
+        loss: last('loss') ?? Number.NaN,
+        acc: last('acc') ?? last('accuracy') ?? Number.NaN,
+        groupSparsity: last('group_sparsity'),
+        seconds: (performance.now() - t0) / 1000,
+      });
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+  }
+  return (performance.now() - start) / 1000;
+}
+
+/** Test accuracy of `model` (compiles it with a plain SGD optimizer first if it is not compiled). */
+export async function evaluateAccuracy(model: tfl.LayersModel, data: TensorData): Promise<number> {
+  if (!model.optimizer) {
+    model.compile({ optimizer: tf.train.sgd(0), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  }
+  const out = model.evaluate(data.xs, data.ys, { batchSize: 500 });
+  const list = Array.isArray(out) ? out : [out];
+  const acc = (await (list[1] as tf.Scalar).data())[0] as number;
+  tf.dispose(list);
+  return acc;
+}
+
+/** Parameters and multiply-accumulates per sample. */
+export function modelSize(model: tfl.LayersModel): { params: number; macs: number } {
+  return { params: countParams(model).total, macs: countFlops(model).total };
+}
