@@ -143,4 +143,19 @@ describeBackends('serialization of the regularizers', () => {
     expect(h.history.loss?.[0]).toBeGreaterThan(0);
     tf.dispose([x, y]);
   });
+
+  it('documents the tfjs limit: a custom metric in a training config saved with the optimizer cannot be loaded', async () => {
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [5], units: 3, activation: 'softmax', name: 'out1' })],
+    });
+    const reg = wgsef({ groups: 'filters', keep: { count: 2 }, lambda: 0.01, removableOnly: false }).attach(model);
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [reg.metric()] });
+    const { x, y } = batch(4);
+    const h = await model.fit(x, y, { epochs: 1, batchSize: 4 });
+    expect(h.history.wgsef?.[0]).toBeGreaterThan(0);
+    await expect(roundTrip(model, true)).rejects.toThrow(/Unknown metric wgsef/);
+    const plain = await roundTrip(model, false);
+    expect(plain.layers).toHaveLength(1);
+    tf.dispose([x, y]);
+  });
 });
