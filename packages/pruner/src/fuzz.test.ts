@@ -3,7 +3,8 @@
  * separable, transposed conv, identity/projection residuals, inception concats, add/multiply/average/
  * maximum/minimum merges, reshape round trips, padding/cropping/upsampling, pooling, flatten/GAP,
  * Embedding + Conv1D sequences, dense, dense-BN, dense residuals and concats, shared dense layers, PReLU,
- * dropout, 1-2 outputs), random zeroed removable groups; prune and compare.
+ * dropout, 1-2 outputs), random zeroed removable groups (filters/neurons, or input channels); prune and
+ * compare.
  * Set KLEVEL_FUZZ_SEED to replay a failure, KLEVEL_FUZZ_RUNS to change the number of cases per backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,16 +33,20 @@ describeBackends('prune fuzz: random architectures, random zero groups', (backen
         archSpec,
         fc.noBias(fc.integer({ min: 1, max: 1_000_000 })),
         fc.noBias(fc.integer({ min: 2, max: 8 }).map((x) => x / 10)),
-        async (spec, weightSeed, fraction) => {
+        fc.noBias(fc.constantFrom('filters' as const, 'filters' as const, 'channels' as const)),
+        async (spec, weightSeed, fraction, type) => {
           const before = tf.memory().numTensors;
           const model = buildArch(spec);
           try {
-            const zeroed = sparsify(model, weightSeed, fraction);
+            const zeroed = sparsify(model, weightSeed, fraction, type);
             const {
               model: small,
               plan,
               report,
-            } = await prune(model, { check: { tolerance: 1e-5, seed: weightSeed } });
+            } = await prune(model, {
+              groups: type,
+              check: { tolerance: 1e-5, seed: weightSeed },
+            });
             try {
               // Every zeroed group is removed, except one per weight axis that would lose every channel.
               const lastChannel = plan.groups.kept

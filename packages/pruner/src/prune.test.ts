@@ -52,6 +52,22 @@ describeBackends('prune: pruned predict equals sparse predict', () => {
     });
   }
 
+  for (const [name, build] of architectures.slice(0, 4)) {
+    it(`${name}: input-channel groups ('channels' spec)`, async () => {
+      const model = build();
+      const zeroed = sparsify(model, 17, 0.5, 'channels');
+      expect(zeroed.length).toBeGreaterThan(0);
+      const { model: small, plan } = await prune(model, { groups: 'channels', check: { tolerance: 1e-5 } });
+      const lastChannel = plan.groups.kept.filter((g) => g.reason === 'last-channel').map((g) => g.id);
+      expect([...plan.groups.removed.map((g) => g.id), ...lastChannel].sort()).toEqual(
+        zeroed.map((g) => g.id).sort(),
+      );
+      expect(small.countParams()).toBeLessThan(model.countParams());
+      small.dispose();
+      model.dispose();
+    });
+  }
+
   it('returns the same architecture when nothing is zero', async () => {
     const model = resnetBlocks();
     randomizeWeights(model, 2);

@@ -7,11 +7,16 @@ import { type Group, partitionGroups } from '@klevel/groups';
 import { seededRandom } from '@klevel/test-utils';
 import { randomizeWeights, zeroGroups } from './models';
 
-/** Randomizes `model` and zeroes each removable filter group with probability `fraction`. */
-export function sparsify(model: tfl.LayersModel, seed: number, fraction = 0.4): Group[] {
+/** Randomizes `model` and zeroes each removable group (of `type`) with probability `fraction`. */
+export function sparsify(
+  model: tfl.LayersModel,
+  seed: number,
+  fraction = 0.4,
+  type: 'filters' | 'channels' = 'filters',
+): Group[] {
   randomizeWeights(model, seed);
   const rand = seededRandom(seed + 1000);
-  const { groups } = partitionGroups(model, 'filters');
+  const { groups } = partitionGroups(model, type);
   const chosen = groups.filter((g) => g.removable && rand() < fraction);
   zeroGroups(model, chosen);
   return chosen;
