@@ -4,6 +4,8 @@ import { renderResultsMarkdown } from './render';
 import { runPaperExperiment } from './run';
 
 // One tiny end-to-end run of every method (LeNet-5, 128 images, 2 epochs, one level) on wasm.
+// The group lasso is far too strong on purpose: it zeroes more groups than the level asks for, and the
+// pruned architecture must still be the same k per layer as every other method's.
 it('runs every method to the same exact k, prunes them to one architecture and reports', async () => {
   const o = parsePaperArgs([
     '--seeds',
@@ -24,8 +26,9 @@ it('runs every method to the same exact k, prunes them to one architecture and r
     '8',
     '--model',
     'lenet5',
+    // strong enough to zero more than half of the groups: the pruned architecture must still keep k
     '--lambda-group-lasso',
-    '0.05',
+    '5',
   ]);
   const lines: string[] = [];
   const r = await runPaperExperiment(o, { log: (l) => lines.push(l) });
@@ -36,7 +39,8 @@ it('runs every method to the same exact k, prunes them to one architecture and r
   for (const x of sparse) {
     // LeNet-5 hidden layers: conv1 6, conv2 16, fc1 120, fc2 84 groups; half of each is kept
     expect(x.groups).toBe(226);
-    expect(x.sparsityAfterExactK).toBeCloseTo(113 / 226, 12);
+    if (x.method.startsWith('group-lasso')) expect(x.sparsityAfterExactK).toBeGreaterThan(0.5);
+    else expect(x.sparsityAfterExactK).toBeCloseTo(113 / 226, 12);
     expect(x.params).toBe(sparse[0]?.params);
     expect(x.macs).toBe(sparse[0]?.macs);
     expect(x.pruneMaxDifference).toBeLessThanOrEqual(1e-4);

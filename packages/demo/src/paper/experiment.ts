@@ -128,7 +128,15 @@ async function finishSparse(
   const before = reg.stats();
   const fin = reg.finalize();
   const accuracyExactK = await evaluateAccuracy(model, ctx.test);
-  const { model: pruned, report } = await prune(model, { check: { tolerance: 1e-4 } });
+  // Keep exactly k groups per layer in the pruned architecture: a method that zeroed more than k groups of a
+  // layer keeps the extra ones as zero groups (fine-tuning may revive them), so every method at level s
+  // ends with the identical architecture. Every removed group is zero, so the output check still holds.
+  const budget = reg.budget as NonNullable<GroupRegularizer['budget']>;
+  const keep: Record<string, number> = {};
+  reg.layout.layerNames.forEach((name, l) => {
+    keep[name] = budget.perLayer[l] as number;
+  });
+  const { model: pruned, report } = await prune(model, { keep, check: { tolerance: 1e-4 } });
   const size = modelSize(pruned);
   model.dispose();
   let accuracyFineTuned: number | null = null;

@@ -164,7 +164,10 @@ export function parseSeeds(value: string): number[] {
     return Array.from({ length: n }, (_, i) => i + 1);
   }
   // a trailing comma makes a one-seed list: '--seeds 7,' is seed 7 (while '--seeds 7' is seeds 1..7)
-  const seeds = text.replace(/,\s*$/, '').split(',').map((s) => s.trim());
+  const seeds = text
+    .replace(/,\s*$/, '')
+    .split(',')
+    .map((s) => s.trim());
   const out = seeds.map((s) => {
     const n = Number(s);
     if (s === '' || !Number.isInteger(n) || n < 0) {
@@ -234,7 +237,11 @@ export function paperProgram(): Command {
       'Side-by-side Fashion-MNIST experiment: dense, WGSEF prox-SGD, WGSEF then HSPG, group lasso prox-SGD, group lasso then HSPG and magnitude pruning at matched filter/neuron sparsity; writes a Markdown report and raw JSON.',
     )
     .option('--full', 'whole dataset and the paper-like schedule (takes hours)', false)
-    .option('--seeds <n|list>', `number of seeds, or a list such as 7,11 (one seed: 7,) (default ${d.seeds.join(',')})`, parseSeeds)
+    .option(
+      '--seeds <n|list>',
+      `number of seeds, or a list such as 7,11 (one seed: 7,) (default ${d.seeds.join(',')})`,
+      parseSeeds,
+    )
     .option(
       '--sparsities <list>',
       `requested filter/neuron sparsities (default ${d.sparsities.join(',')})`,
