@@ -49,6 +49,23 @@ function convBnModel(seed: number): tfl.LayersModel {
   return m;
 }
 
+function residualModel(seed: number): tfl.LayersModel {
+  const input = tfl.input({ shape: [6, 6, 2] });
+  const a = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'ca' })
+    .apply(input) as tfl.SymbolicTensor;
+  const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'cb' }).apply(input) as tfl.SymbolicTensor;
+  const s = tfl.layers.add({ name: 'add' }).apply([a, b]) as tfl.SymbolicTensor;
+  const r = tfl.layers.activation({ activation: 'relu', name: 'r' }).apply(s) as tfl.SymbolicTensor;
+  const f = tfl.layers.flatten({ name: 'f' }).apply(r) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .dense({ units: 3, activation: 'softmax', name: 'out' })
+    .apply(f) as tfl.SymbolicTensor;
+  const m = tfl.model({ inputs: input, outputs: out });
+  seedWeights(m, seed);
+  return m;
+}
+
 /** Zeroes group `j` of the regularizer on the device. */
 function zeroGroup(reg: GroupRegularizer, j: number): void {
   const s = new Float64Array(reg.numGroups).fill(1);
@@ -141,6 +158,7 @@ describeBackends('HspgOptimizer', () => {
   for (const [label, build, shape] of [
     ['Dense', denseModel, [5]],
     ['Conv2D + BatchNorm', convBnModel, [6, 6, 2]],
+    ['residual add coupling two convs', residualModel, [6, 6, 2]],
   ] as const) {
     it(`stage 2 is the half-space step: zero groups stay zero, groups leaving the half-space are zeroed (${label})`, async () => {
       const model = build(3);
