@@ -242,7 +242,7 @@ export async function applyPlan(
     );
   }
   try {
-    copyWeights(model, rebuilt, prepared, options);
+    copyWeights(model, rebuilt, prepared);
     checkShapes(model, rebuilt, options);
   } catch (e) {
     rebuilt.dispose();
@@ -251,12 +251,7 @@ export async function applyPlan(
   return rebuilt;
 }
 
-function copyWeights(
-  model: tfl.LayersModel,
-  rebuilt: tfl.LayersModel,
-  prepared: PreparedLayer[],
-  _options: ApplyPlanOptions,
-): void {
+function copyWeights(model: tfl.LayersModel, rebuilt: tfl.LayersModel, prepared: PreparedLayer[]): void {
   const oldByName = new Map(flattenLayers(model).map((l) => [l.name, l]));
   const planByName = new Map(prepared.map((p) => [p.layer.name, p.plan]));
   for (const layer of flattenLayers(rebuilt)) {
