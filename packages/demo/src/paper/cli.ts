@@ -5,52 +5,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import os from 'node:os';
-import { CommanderError } from 'commander';
 import { mergeResults } from './merge';
 import { paperProgram, parsePaperArgs } from './options';
 import { type PaperResults, renderResultsMarkdown } from './render';
+import { jsonPathFor, splitReportArgs } from './report-args';
 import { measureLatency, runPaperExperiment } from './run';
-
-/** `docs/results.md` -> `docs/results.json`. */
-export function jsonPathFor(markdownPath: string): string {
-  return markdownPath.replace(/\.md$/i, '') + '.json';
-}
-
-/** Splits `--discussion <file>` and `--note <text>` (report-only options) from the experiment's argv. */
-export function splitReportArgs(argv: string[]): {
-  rest: string[];
-  discussion?: string;
-  notes: string[];
-  merge: string[];
-} {
-  const rest: string[] = [];
-  const notes: string[] = [];
-  const merge: string[] = [];
-  let discussion: string | undefined;
-  const take = (name: string, v: string): void => {
-    if (name === '--discussion') discussion = v;
-    else if (name === '--note') notes.push(v);
-    else merge.push(...v.split(',').filter((f) => f.trim() !== ''));
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (name === '--discussion' || name === '--note' || name === '--merge') {
-      if (eq > 0) {
-        take(name, a.slice(eq + 1));
-        continue;
-      }
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) {
-        throw new CommanderError(1, 'bench:paper.missingValue', `${a} needs a value.`);
-      }
-      take(name, v);
-      i++;
-    } else rest.push(a);
-  }
-  return discussion === undefined ? { rest, notes, merge } : { rest, discussion, notes, merge };
-}
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -103,17 +62,13 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const isEntry = typeof process !== 'undefined' && /paper[\\/]cli\.(c?js|mjs|ts)$/.test(process.argv[1] ?? '');
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(
-        `bench:paper: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+// This module is the CLI entry (dist/paper/cli.js): importing it runs the command.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench:paper: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

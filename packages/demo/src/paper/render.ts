@@ -173,8 +173,11 @@ export function goalChecks(results: PaperResults): string[] {
     const others = best(['group-lasso-prox', 'group-lasso-hspg', 'magnitude']);
     if (w && others) {
       const diff = 100 * (accuracyOf(w).mean - accuracyOf(others).mean);
+      const spread = 100 * Math.max(accuracyOf(w).std, accuracyOf(others).std);
+      const within =
+        Math.abs(diff) <= spread ? `, within the seed spread (std up to ${spread.toFixed(2)})` : '';
       out.push(
-        `(b) ${formatPercent(s)}: best WGSEF (${METHOD_LABELS[w.method]}) ${formatAccuracy(accuracyOf(w))} vs best baseline (${METHOD_LABELS[others.method]}) ${formatAccuracy(accuracyOf(others))}: ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} points, ${diff >= 0 ? 'matches or beats' : 'below'} (${stage}).`,
+        `(b) ${formatPercent(s)}: best WGSEF (${METHOD_LABELS[w.method]}) ${formatAccuracy(accuracyOf(w))} vs best baseline (${METHOD_LABELS[others.method]}) ${formatAccuracy(accuracyOf(others))}: ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} points, ${diff >= 0 ? 'matches or beats' : 'below'}${within} (${stage}).`,
       );
     }
   }
@@ -263,7 +266,7 @@ export function renderResultsMarkdown(results: PaperResults, discussion = ''): s
       `- WGSEF then HSPG: the same phase 1, then the \`hspg\` optimizer in its half-space stage (epsilon ${o.hspgEpsilon}, momentum 0.9) for phase 2.`,
       `- Group lasso prox-SGD / then HSPG: the same with \`groupLasso({ groups: 'filters', lambda: ${o.lambdaGroupLasso} })\` (sqrt-size weights). Its training does not depend on k, so one run per seed serves every level.`,
       `- Magnitude: the dense model, then keep the k filters/neurons of largest L2 norm per layer.`,
-      `- Exact-k step (every sparse method, the same k): \`finalize()\` keeps the k groups of largest weighted norm per layer and zeroes the rest (for magnitude, a lambda-0 group-lasso regularizer's finalize, i.e. top-k L2 norms). The model is then physically pruned with \`prune()\` (outputs checked against the sparse model, relative tolerance 1e-4), so every method ends with the identical architecture at a given level.`,
+      `- Exact-k step (every sparse method, the same k): \`finalize()\` keeps the k groups of largest weighted norm per layer and zeroes the rest (for magnitude, a lambda-0 group-lasso regularizer's finalize, i.e. top-k L2 norms). The model is then physically pruned with \`prune(model, { keep: k per layer })\` (outputs checked against the sparse model, relative tolerance 1e-4), so every method ends with the identical architecture at a given level. A method that zeroed more than k groups of a layer before the exact-k step keeps the extra ones as zero groups in that architecture (the fine-tune may revive them); the "after" sparsity column then exceeds the requested level.`,
       o.finetuneEpochs > 0
         ? `- Equal fine-tune: the pruned model of every method is trained ${o.finetuneEpochs} more epoch(s) with momentum SGD at lr ${o.lrMin} (no regularizer). The dense reference gets the same ${o.finetuneEpochs} extra epoch(s), so "after fine-tune" columns compare equal budgets of ${o.epochs + o.finetuneEpochs} epochs.`
         : '- No fine-tune (--finetune-epochs 0).',
@@ -304,9 +307,9 @@ export function renderResultsMarkdown(results: PaperResults, discussion = ''): s
   lines.push('');
   lines.push('```sh');
   lines.push(
-    'npm run bench:paper                 # the default run (about 30 minutes on an idle 2-core machine)',
+    'npm run bench:paper                 # the default run (about 15-30 minutes on an idle 2-core machine)',
   );
-  lines.push('npm run bench:paper -- --full       # whole dataset, paper-like schedule (many hours)');
+  lines.push('npm run bench:paper -- --full       # whole dataset, longer schedule (about 5 hours per seed)');
   lines.push('npm run bench:paper -- --help       # every option (seeds, sparsities, epochs, lambdas, ...)');
   lines.push('```');
   lines.push('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPathFor, splitReportArgs } from './cli';
+import { jsonPathFor, splitReportArgs } from './report-args';
 
 describe('cli helpers', () => {
   it('puts the JSON beside the Markdown report', () => {
