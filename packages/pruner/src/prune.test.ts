@@ -97,7 +97,7 @@ describeBackends('prune: the pruned model is an ordinary model', () => {
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
     const history = await small.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
     expect(history.history.loss).toHaveLength(2);
-    expect(Number.isFinite(history.history.loss[1] as number)).toBe(true);
+    expect(Number.isFinite(history.history.loss?.[1] as number)).toBe(true);
     tf.dispose([x, y]);
     small.dispose();
     model.dispose();
