@@ -81,13 +81,11 @@ function samplePivots(
 
 /** Pivots chosen, and Phi evaluated at them, by the caller during its own pass over the groups. */
 export interface InitialPivots {
-  /** Ascending pivots (np of them, 1..3), strictly inside (0, +inf). */
+  /** Ascending pivots (np of them, 1..5), strictly inside (0, +inf). */
   piv: Float64Array;
   np: number;
-  /** Phi at piv[0], piv[min(1, np-1)], piv[np-1]. */
-  f0: number;
-  f1: number;
-  f2: number;
+  /** Phi at each pivot. */
+  phi: Float64Array;
 }
 
 /** Result of {@link bracketBySelect}: the bracket and the root c* solved from the retirement sums. */
@@ -106,6 +104,75 @@ export function pivotsFromSample(sample: Float64Array, ns: number, piv: Float64A
   for (let q = 1; q <= 3; q++) {
     const v = sorted[Math.min(ns - 1, (q * ns) >> 2)] as number;
     if (np === 0 || v > (piv[np - 1] as number)) piv[np++] = v;
+  }
+  return np;
+}
+
+/** Groups sampled by {@link aimedPivots}. */
+const AIM_SAMPLE = 64;
+
+/**
+ * Up to five pivots aimed at the root, for the first round of {@link bracketBySelect}: solve the sampled
+ * equation (nnz / ns) * sum_{sampled} theta_j(c) = k on evenly spaced groups, and return that estimate
+ * flanked by the sample breakpoints a few ranks below and above it. Any positive pivots are valid (they
+ * only steer the search); a good aim leaves few groups straddling the first bracket. Returns the number of
+ * pivots written to `piv` (ascending), 0 when the sample cannot aim (then sample quartiles are used).
+ */
+export function aimedPivots(
+  a: ArrayLike<number>,
+  w: ArrayLike<number>,
+  lambda: number,
+  s: number,
+  nnz: number,
+  k: number,
+  piv: Float64Array,
+): number {
+  const m = a.length;
+  const S = Math.min(AIM_SAMPLE, m);
+  const sl = new Float64Array(S);
+  const sw = new Float64Array(S);
+  const bps = new Float64Array(2 * S);
+  let ns = 0;
+  for (let t = 0; t < S; t++) {
+    const j = Math.floor((t * m) / S);
+    const x = (a[j] as number) * s;
+    if (!(x > 0)) continue;
+    const wj = w[j] as number;
+    const l = (lambda * wj) / x;
+    const h = (1 + lambda * wj * wj) / (wj * x);
+    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
+    sl[ns] = l;
+    sw[ns] = wj * x;
+    bps[2 * ns] = l;
+    bps[2 * ns + 1] = h;
+    ns++;
+  }
+  const target = (k * ns) / nnz;
+  if (ns < 2 || !(target < ns)) return 0;
+  const sorted = bps.subarray(0, 2 * ns).sort();
+  const phiS = (c: number) => {
+    let f = 0;
+    for (let i = 0; i < ns; i++) f += Math.min(1, Math.max(0, (c - (sl[i] as number)) * (sw[i] as number)));
+    return f;
+  };
+  let lo = 0;
+  let hi = 2 * ns - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (phiS(sorted[mid] as number) < target) lo = mid;
+    else hi = mid;
+  }
+  const cl = sorted[lo] as number;
+  const cr = sorted[hi] as number;
+  const fl = phiS(cl);
+  const fr = phiS(cr);
+  const est = fr > fl ? cl + ((target - fl) * (cr - cl)) / (fr - fl) : cr;
+  // Sampling error of the estimate is a few sample ranks: flank it at two distances.
+  const at = (i: number) => sorted[Math.min(2 * ns - 1, Math.max(0, i))] as number;
+  const cands = [at(lo - 10), at(lo - 3), est, at(hi + 3), at(hi + 10)];
+  let np = 0;
+  for (const c of cands) {
+    if (c > 0 && Number.isFinite(c) && (np === 0 || c > (piv[np - 1] as number))) piv[np++] = c;
   }
   return np;
 }
@@ -131,7 +198,9 @@ export function bracketBySelect(
   stats?: { rounds: number; exactRounds: number },
 ): SelectBracket {
   const sample = new Float64Array(2 * SAMPLE);
-  const piv = init ? init.piv : new Float64Array(3);
+  const piv = new Float64Array(5);
+  const phis = new Float64Array(5);
+  if (init) piv.set(init.piv.subarray(0, init.np));
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
   const wa = new Float64Array(n);
@@ -159,9 +228,7 @@ export function bracketBySelect(
   let f1 = 0;
   let f2 = 0;
   if (init && init.np > 0) {
-    f0 = init.f0;
-    f1 = init.f1;
-    f2 = init.f2;
+    phis.set(init.phi.subarray(0, np));
   } else {
     const p0 = piv[0] as number;
     const p1 = piv[np > 1 ? 1 : 0] as number;
@@ -173,11 +240,13 @@ export function bracketBySelect(
       f1 += Math.min(1, Math.max(0, (p1 - l) * w));
       f2 += Math.min(1, Math.max(0, (p2 - l) * w));
     }
+    phis[0] = f0;
+    phis[1] = f1;
+    phis[2] = f2;
   }
   let exact = false;
   while (active > 0) {
     // Move the bracket: Phi is non-decreasing, so the root lies right after the last pivot with Phi < k.
-    const phis = [f0, f1, f2];
     for (let q = 0; q < np; q++) {
       if ((phis[q] as number) < k) cL = piv[q] as number;
       else {
@@ -250,9 +319,9 @@ export function bracketBySelect(
     const q0 = piv[0] as number;
     const q1 = piv[np > 1 ? 1 : 0] as number;
     const q2 = piv[np - 1] as number;
-    f0 += fixedHead + q0 * fixedWa - fixedLoWa;
-    f1 += fixedHead + q1 * fixedWa - fixedLoWa;
-    f2 += fixedHead + q2 * fixedWa - fixedLoWa;
+    phis[0] = f0 + fixedHead + q0 * fixedWa - fixedLoWa;
+    phis[1] = f1 + fixedHead + q1 * fixedWa - fixedLoWa;
+    phis[2] = f2 + fixedHead + q2 * fixedWa - fixedLoWa;
   }
   // Every group is retired: Phi(c) = fixedHead + c * fixedWa - fixedLoWa on [cL, cR], all sums of
   // positive terms (no cancellation), so the root follows in closed form.

@@ -5,6 +5,7 @@
  * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md section 3.
  */
 import {
+  aimedPivots,
   bracketBySelect,
   bracketBySort,
   type InitialPivots,
@@ -76,10 +77,11 @@ export function weightedSefProxUnchecked(
   const hi = new Float64Array(nnz);
   const wa = new Float64Array(nnz);
   const idx = new Int32Array(nnz);
-  // For 'select', pick the first pivots from breakpoints of evenly spaced groups, so that the build pass
-  // below also evaluates Phi at them (saves one pass over the groups).
-  const init: InitialPivots = { piv: new Float64Array(3), np: 0, f0: 0, f1: 0, f2: 0 };
-  if (method === 'select') {
+  // For 'select', pick the first pivots from a sample of the groups (aimed at the root), so that the build
+  // pass below also evaluates Phi at them (saves one pass over the groups).
+  const init: InitialPivots = { piv: new Float64Array(5), np: 0, phi: new Float64Array(5) };
+  if (method === 'select') init.np = aimedPivots(a, w, lambda, s, nnz, k, init.piv);
+  if (method === 'select' && init.np === 0) {
     const sample = new Float64Array(2 * SAMPLE);
     let ns = 0;
     for (let t = 0; t < SAMPLE; t++) {
@@ -93,12 +95,18 @@ export function weightedSefProxUnchecked(
     }
     init.np = pivotsFromSample(sample, ns, init.piv);
   }
-  const p0 = init.piv[0] as number;
-  const p1 = init.piv[init.np > 1 ? 1 : 0] as number;
-  const p2 = init.piv[init.np > 0 ? init.np - 1 : 0] as number;
+  // Unused pivot slots repeat the last pivot (harmless duplicate work, no branches in the loop).
+  const pv = (i: number) => init.piv[Math.min(i, Math.max(0, init.np - 1))] as number;
+  const p0 = pv(0);
+  const p1 = pv(1);
+  const p2 = pv(2);
+  const p3 = pv(3);
+  const p4 = pv(4);
   let f0 = 0;
   let f1 = 0;
   let f2 = 0;
+  let f3 = 0;
+  let f4 = 0;
   let hasStep = false;
   let n = 0;
   for (let j = 0; j < m; j++) {
@@ -107,8 +115,11 @@ export function weightedSefProxUnchecked(
     if (!(x > 0)) continue;
     const wj = w[j] as number;
     const waj = wj * x;
-    const l = (lambda * wj) / x;
-    const h = (1 + lambda * wj * wj) / waj;
+    // lo = lambda w / a and hi = (1 + lambda w^2) / (w a) with one division (the loop's bottleneck).
+    const inv = 1 / waj;
+    const L = lambda * wj * wj;
+    const l = L * inv;
+    const h = (1 + L) * inv;
     // A group whose breakpoint overflows is below float64 resolution relative to the largest norm: 0.
     if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
     if (h <= l) hasStep = true;
@@ -120,6 +131,8 @@ export function weightedSefProxUnchecked(
     f0 += Math.min(1, Math.max(0, (p0 - l) * waj));
     f1 += Math.min(1, Math.max(0, (p1 - l) * waj));
     f2 += Math.min(1, Math.max(0, (p2 - l) * waj));
+    f3 += Math.min(1, Math.max(0, (p3 - l) * waj));
+    f4 += Math.min(1, Math.max(0, (p4 - l) * waj));
   }
   if (n <= k) {
     for (let e = 0; e < n; e++) {
@@ -134,9 +147,7 @@ export function weightedSefProxUnchecked(
     const [cL, cR] = bracketBySort(lo, hi, wa, n, k);
     return solveOnBracket(prepared, cL, cR, Number.NaN, out);
   }
-  init.f0 = f0;
-  init.f1 = f1;
-  init.f2 = f2;
+  init.phi.set([f0, f1, f2, f3, f4]);
   const { cL, cR, c } = bracketBySelect(lo, hi, wa, n, k, init);
   return solveOnBracket(prepared, cL, cR, hasStep ? Number.NaN : c, out);
 }
@@ -192,6 +203,7 @@ function solveOnBracket(
   if (!(c >= cL)) c = cL;
   if (!(c <= cR)) c = cR;
   const tau = lambda / c;
+  const invS = 1 / s; // s is a power of two: exact
   const residual = k - head - (c * sumWa - lambda * sumW2);
   for (let e = 0; e < n; e++) {
     const l = lo[e] as number;
@@ -212,7 +224,7 @@ function solveOnBracket(
       // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
       const as = aj * s;
       const d = as - tau * wj;
-      out[j] = d <= 8 * Number.EPSILON * as ? 0 : Math.min(aj / (1 + L), d / s);
+      out[j] = d <= 8 * Number.EPSILON * as ? 0 : Math.min(aj / (1 + L), d * invS);
     }
   }
   return out;
