@@ -13,8 +13,6 @@ import { afterAll, beforeAll, describe } from 'vitest';
 export type TestBackend = 'cpu' | 'wasm';
 
 const require = createRequire(import.meta.url);
-// Silences tfjs' per-process "install tfjs-node" banner (backend_util.warn) so test logs show real output.
-tf.env().set('IS_TEST', true);
 let wasmPathsSet = false;
 const hooks: Array<(backend: TestBackend) => void | Promise<void>> = [];
 
