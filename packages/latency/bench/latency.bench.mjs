@@ -21,8 +21,8 @@ function verdict(report, label) {
   if (!r) return `${label}: batch 64 was not measured, no verdict.`;
   const pass = (r.efficiency ?? 0) >= ACCEPTANCE_EFFICIENCY;
   return (
-    `**${label}, wasm, batch 64: speedup ${r.speedup.toFixed(2)}x (paired ${r.pairedSpeedup.toFixed(2)}x), ` +
-    `MAC ratio ${r.macRatio?.toFixed(2)}x, speedup / MAC ratio = ${r.efficiency?.toFixed(2)} ` +
+    `**${label}, wasm, batch 64: speedup ${r.speedup.toFixed(3)}x (paired ${r.pairedSpeedup.toFixed(3)}x), ` +
+    `MAC ratio ${r.macRatio?.toFixed(3)}x, speedup / MAC ratio = ${r.efficiency?.toFixed(3)} ` +
     `(required >= ${ACCEPTANCE_EFFICIENCY}): ${pass ? 'PASS' : 'FAIL'}${r.noisy ? ' (noisy cell)' : ''}.**`
   );
 }
