@@ -28,5 +28,5 @@ export {
   thin,
 } from './summary';
 export type { DemoSummary, LatencyCell, LayerGroups, SparsityPoint, SummaryInputs } from './summary';
-export { toSplitTensors, trainDense, trainSparse } from './train';
+export { disposeOptimizer, toSplitTensors, trainDense, trainSparse } from './train';
 export type { EpochRecord, RunResult, SparseRunResult, SplitTensors, TrainSettings } from './train';

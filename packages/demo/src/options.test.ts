@@ -90,9 +90,10 @@ describe('parseDemoOptions', () => {
 });
 
 describe('defaultPhase1Epochs', () => {
-  it('is three quarters of the epochs, at least 1, leaving at least 1 for HSPG', () => {
+  it('is half the epochs, at least 1, leaving at least 1 for HSPG', () => {
     expect(defaultPhase1Epochs(2)).toBe(1);
-    expect(defaultPhase1Epochs(4)).toBe(3);
-    expect(defaultPhase1Epochs(30)).toBe(23);
+    expect(defaultPhase1Epochs(3)).toBe(2);
+    expect(defaultPhase1Epochs(4)).toBe(2);
+    expect(defaultPhase1Epochs(30)).toBe(15);
   });
 });

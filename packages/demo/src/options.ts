@@ -48,6 +48,10 @@ export interface DemoOptions {
   data: 'auto' | 'full' | 'subset';
   /** Directory of the full dataset's IDX files (default: the Debian location). */
   dataDir: string | undefined;
+  /** Apply the exact-k step after phase 1 as well, so HSPG fine-tunes exactly k groups per layer. */
+  exactKBeforeHspg: boolean;
+  /** Also measure the test accuracy just before the exact-k finalize (one more full evaluation). */
+  evalBeforeFinalize: boolean;
   /** Show progress bars (only on a TTY). */
   progress: boolean;
   /** Whether --full was given. */
@@ -62,14 +66,14 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   out: 'out/demo',
   backend: 'auto',
   seed: 1,
-  trainLimit: 6144,
-  valSize: 1000,
+  trainLimit: 4096,
+  valSize: 500,
   testLimit: null,
   batchSize: 128,
   learningRate: 0.05,
   minLearningRate: 0.002,
   momentum: 0.9,
-  lambda: 1e-3,
+  lambda: 0.3,
   epsilon: 0.05,
   groupWeights: 'uniform',
   latencyBatchSizes: [1, 64],
@@ -77,6 +81,8 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   latencyClock: 'cpu',
   data: 'auto',
   dataDir: undefined,
+  exactKBeforeHspg: true,
+  evalBeforeFinalize: false,
   progress: true,
   full: false,
 } satisfies DemoOptions);
@@ -87,6 +93,7 @@ export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   trainLimit: null,
   valSize: 5000,
   latencyRuns: 100,
+  evalBeforeFinalize: true,
   full: true,
 });
 
@@ -178,7 +185,7 @@ export function demoProgram(): Command {
     )
     .option(
       '--phase1-epochs <n>',
-      'epochs of WGSEF prox-SGD before HSPG (default: 3/4 of the epochs, at least 1)',
+      'epochs of WGSEF prox-SGD before HSPG (default: half of the epochs, as in the paper)',
       positiveInt('--phase1-epochs'),
     )
     .option(
@@ -246,14 +253,19 @@ export function demoProgram(): Command {
       oneOf('--data', ['auto', 'full', 'subset'] as const),
     )
     .option('--data-dir <dir>', 'directory with the Fashion-MNIST IDX files')
+    .option(
+      '--eval-before-finalize',
+      'also measure test accuracy just before the exact-k finalize (default with --full)',
+    )
     .option('--no-progress', 'no progress bars')
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
 }
 
-/** Default phase-1 length: three quarters of the epochs, at least 1, leaving at least 1 for HSPG. */
+/** Default phase-1 length: half the epochs (the paper switches to HSPG halfway), at least 1, leaving at
+ *  least 1 for HSPG. */
 export function defaultPhase1Epochs(epochs: number): number {
-  return Math.min(epochs - 1, Math.max(1, Math.round(epochs * 0.75)));
+  return Math.min(epochs - 1, Math.max(1, Math.round(epochs / 2)));
 }
 
 /**
@@ -301,6 +313,8 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
     latencyClock: pick('latencyClock', 'latencyClock'),
     data: pick('data', 'data'),
     dataDir: pick('dataDir', 'dataDir'),
+    exactKBeforeHspg: o.exactKBeforeHspg !== false,
+    evalBeforeFinalize: o.evalBeforeFinalize === true || base.evalBeforeFinalize,
     progress: o.progress !== false,
     full: o.full === true,
   };

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@klevel/pruner';
+import { useBestBackend } from '@klevel/wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDemoOptions } from './options';
@@ -35,6 +36,7 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
       '--out',
       out,
     ]);
+    await useBestBackend(); // runDemo does it too; here so tf.memory() can count before the run
     const before = tf.memory().numTensors;
     const { summary, table } = await runDemo(options, { log: (l) => lines.push(l), command: 'test' });
     expect(tf.memory().numTensors).toBe(before);

@@ -77,6 +77,7 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
     lambda: o.lambda,
     epsilon: o.epsilon,
     groupWeights: o.groupWeights,
+    exactKBeforeHspg: o.exactKBeforeHspg,
     progress: o.progress,
     log,
   };
@@ -101,15 +102,32 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
         `then HSPG (epsilon ${o.epsilon}) for ${o.epochs - o.phase1Epochs}`,
     );
     t = performance.now();
-    let sparseBeforeAcc = Number.NaN;
-    const sparse = await trainSparse(train, val, settings, async (model) => {
-      const te = performance.now();
-      sparseBeforeAcc = await accuracy(model, test.xs, data.test.labels);
-      timings.evaluate = (timings.evaluate ?? 0) + seconds(te);
-    });
+    let sparseBeforeAcc: number | null = null;
+    const sparse = await trainSparse(
+      train,
+      val,
+      settings,
+      o.evalBeforeFinalize
+        ? async (model) => {
+            const te = performance.now();
+            sparseBeforeAcc = await accuracy(model, test.xs, data.test.labels);
+            timings.evaluate = (timings.evaluate ?? 0) + seconds(te);
+          }
+        : undefined,
+    );
     toDispose.push(sparse.model);
     timings.trainSparse = seconds(t);
     const fin = sparse.finalize;
+    const perLayer = (st: { layers: Record<string, { nonzero: number }> }) =>
+      Object.entries(st.layers)
+        .map(([l, g]) => `${l} ${g.nonzero}`)
+        .join(', ');
+    if (sparse.phase1Finalize) {
+      log(
+        `exact-k step after WGSEF: ${sparse.phase1Finalize.nonzeroBefore} groups were nonzero (${perLayer(sparse.afterPhase1)}), ` +
+          `${sparse.phase1Finalize.nonzeroAfter} kept for HSPG`,
+      );
+    }
     log(
       `finalize: ${fin.nonzeroBefore} groups were nonzero before the exact-k step, ${fin.nonzeroAfter} after (requested ${Object.values(sparse.requested).reduce((a, b) => a + b, 0)}); ` +
         Object.entries(sparse.requested)
@@ -186,12 +204,14 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
     timings.total = seconds(tStart);
     const layerTotals: Record<string, number> = {};
     const nonzeroBefore: Record<string, number> = {};
+    const nonzeroAfterPhase1: Record<string, number> = {};
     const kept: Record<string, number> = {};
     const widths: Record<string, number> = {};
     for (const [name, g] of Object.entries(fin.stats.layers)) {
       layerTotals[name] = g.groups;
       kept[name] = g.nonzero;
       nonzeroBefore[name] = sparse.beforeFinalize.layers[name]?.nonzero ?? 0;
+      nonzeroAfterPhase1[name] = sparse.afterPhase1.layers[name]?.nonzero ?? 0;
       const w = layerWidth(pruned.model, name);
       if (w !== null) widths[name] = w;
     }
@@ -225,6 +245,7 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
       layerTotals,
       requested: sparse.requested,
       nonzeroBeforeFinalize: nonzeroBefore,
+      nonzeroAfterPhase1,
       kept,
       prunedWidths: widths,
       costs: pruned.report.total,

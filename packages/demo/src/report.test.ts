@@ -33,10 +33,18 @@ describe('renderReport', () => {
   it('has the summary and groups tables and the goals', () => {
     expect(html).toContain('<td>88.12%</td>');
     expect(html).toMatch(
-      /<td class="l">conv2<\/td><td>50<\/td><td>10<\/td><td>12<\/td><td>10<\/td><td>10<\/td>/,
+      /<td class="l">conv2<\/td><td>50<\/td><td>10<\/td><td>17<\/td><td>12<\/td><td>10<\/td><td>10<\/td>/,
     );
     expect(html).toContain('class="unmet"');
     expect(html).toContain('Fashion-MNIST <b>full</b>');
+  });
+
+  it('draws two accuracy bars when the pre-finalize accuracy was not measured', () => {
+    const page = renderReport(
+      buildSummary(summaryInputs({ accuracy: { dense: 0.88, sparseBeforeFinalize: null, pruned: 0.87 } })),
+    );
+    expect(page).not.toContain('sparse (pre-finalize)');
+    expect(html).toContain('sparse (pre-finalize)');
   });
 
   it('escapes text from the data', () => {

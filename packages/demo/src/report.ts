@@ -94,12 +94,15 @@ export function sparsityChart(s: DemoSummary): string {
 /** Accuracy bars: dense, sparse before finalize, pruned. */
 export function accuracyChart(s: DemoSummary): string {
   const a = s.accuracy;
-  const lo = Math.max(0, Math.floor(Math.min(a.dense, a.pruned, a.sparseBeforeFinalize) * 10) / 10 - 0.1);
+  const measured = [a.dense, a.pruned, ...(a.sparseBeforeFinalize === null ? [] : [a.sparseBeforeFinalize])];
+  const lo = Math.max(0, Math.floor(Math.min(...measured) * 10) / 10 - 0.1);
   return barChart(
     ['test accuracy'],
     [
       { label: 'dense', values: [a.dense], color: PALETTE[0] },
-      { label: 'sparse (pre-finalize)', values: [a.sparseBeforeFinalize], color: PALETTE[5] },
+      ...(a.sparseBeforeFinalize === null
+        ? []
+        : [{ label: 'sparse (pre-finalize)', values: [a.sparseBeforeFinalize], color: PALETTE[5] }]),
       { label: 'pruned', values: [a.pruned], color: PALETTE[1] },
     ],
     {
@@ -147,7 +150,9 @@ export function renderReport(s: DemoSummary): string {
       formatPercent(a.pruned),
       `${a.dropPoints > 0 ? '-' : '+'}${Math.abs(a.dropPoints).toFixed(2)} pt`,
     ]),
-    row(['sparse model before finalize', '', formatPercent(a.sparseBeforeFinalize), '']),
+    a.sparseBeforeFinalize === null
+      ? ''
+      : row(['sparse model before finalize', '', formatPercent(a.sparseBeforeFinalize), '']),
     row([
       'parameters',
       formatInt(s.costs.paramsBefore),
@@ -170,7 +175,17 @@ export function renderReport(s: DemoSummary): string {
     ),
   ].join('');
   const groupRows = s.groups.layers
-    .map((l) => row([l.layer, l.total, l.requested, l.nonzeroBeforeFinalize, l.kept, l.prunedWidth ?? '-']))
+    .map((l) =>
+      row([
+        l.layer,
+        l.total,
+        l.requested,
+        l.nonzeroAfterPhase1 ?? '-',
+        l.nonzeroBeforeFinalize,
+        l.kept,
+        l.prunedWidth ?? '-',
+      ]),
+    )
     .join('');
   const goals = s.goals
     .map(
@@ -195,7 +210,7 @@ ${timings}</p>
 <h2>Summary</h2>
 <table><tr><th class="l"></th><th>dense</th><th>pruned</th><th>change</th></tr>${summaryRows}</table>
 <h2>Groups (filters / neurons) per layer</h2>
-<table><tr><th class="l">layer</th><th>groups</th><th>requested k</th><th>nonzero before finalize</th><th>kept after finalize</th><th>pruned width</th></tr>${groupRows}</table>
+<table><tr><th class="l">layer</th><th>groups</th><th>requested k</th><th>nonzero after WGSEF phase</th><th>nonzero before final finalize</th><th>kept after finalize</th><th>pruned width</th></tr>${groupRows}</table>
 <h2>Training</h2>
 <div class="charts">${curveCharts(s)}${sparsityChart(s)}</div>
 <h2>Accuracy and latency</h2>

@@ -15,6 +15,9 @@ describe('buildSummary', () => {
     expect(s.costs.macRatio).toBeCloseTo(2293000 / 140000, 10);
     expect(s.date).toBe('2026-11-25T12:00:00.000Z');
     expect(s.groups.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2', 'fc1']);
+    expect(s.groups.layers.map((l) => l.nonzeroAfterPhase1)).toEqual([6, 17, 130]);
+    const without = buildSummary(summaryInputs({ nonzeroAfterPhase1: undefined }));
+    expect(without.groups.layers[0]?.nonzeroAfterPhase1).toBeNull();
   });
 
   it('turns the prox history into fractional epochs with phases and the finalize point', () => {
@@ -55,7 +58,7 @@ describe('summaryTable', () => {
     expect(table).toContain('87.61%');
     expect(table).toContain('-0.51 pt');
     expect(table).toMatch(
-      /groups conv2 \(kept \/ requested\)\s*│\s*50 │\s*10 \/ 10 │\s*12 nonzero before finalize/,
+      /groups conv2 \(kept \/ requested\)\s*│\s*50 │\s*10 \/ 10 │\s*17 nonzero after WGSEF, 12 before finalize/,
     );
     expect(table).toContain('431,080');
     expect(table).toContain('18,000');
@@ -63,6 +66,18 @@ describe('summaryTable', () => {
     expect(table).toContain('16.38x fewer');
     expect(table).toMatch(/latency wasm batch 64 \(median ms, noisy\)/);
     expect(table).toContain('11.00x speedup vs 16.40x MAC ratio (eff. 0.67)');
+  });
+});
+
+describe('summaryTable without the pre-finalize accuracy', () => {
+  it('leaves the row out when it was not measured', () => {
+    const s = buildSummary(
+      summaryInputs({ accuracy: { dense: 0.88, sparseBeforeFinalize: null, pruned: 0.87 } }),
+    );
+    expect(summaryTable(s)).not.toContain('before finalize  ');
+    expect(summaryTable(s)).not.toMatch(/sparse model before finalize/);
+    const withIt = buildSummary(summaryInputs());
+    expect(summaryTable(withIt)).toMatch(/sparse model before finalize\s*│\s*│\s*87\.65%/);
   });
 });
 

@@ -12,6 +12,8 @@ export interface LayerGroups {
   total: number;
   /** k_l requested. */
   requested: number;
+  /** Nonzero at the end of phase 1 (WGSEF prox-SGD), before any exact-k step. */
+  nonzeroAfterPhase1: number | null;
   /** Nonzero before the exact-k finalize (after training). */
   nonzeroBeforeFinalize: number;
   /** Nonzero after finalize (what the pruned model keeps). */
@@ -54,7 +56,8 @@ export interface DemoSummary {
   settings: Record<string, unknown>;
   accuracy: {
     dense: number;
-    sparseBeforeFinalize: number;
+    /** null unless measured (--eval-before-finalize). */
+    sparseBeforeFinalize: number | null;
     pruned: number;
     /** dense - pruned, in percentage points. */
     dropPoints: number;
@@ -93,10 +96,11 @@ export interface SummaryInputs {
   backend: DemoSummary['backend'];
   data: DemoSummary['data'];
   settings: Record<string, unknown>;
-  accuracy: { dense: number; sparseBeforeFinalize: number; pruned: number };
+  accuracy: { dense: number; sparseBeforeFinalize: number | null; pruned: number };
   layerTotals: Record<string, number>;
   requested: Record<string, number>;
   nonzeroBeforeFinalize: Record<string, number>;
+  nonzeroAfterPhase1?: Record<string, number>;
   kept: Record<string, number>;
   prunedWidths: Record<string, number>;
   costs: { paramsBefore: number; paramsAfter: number; macsBefore: number; macsAfter: number };
@@ -124,6 +128,7 @@ export function buildSummary(i: SummaryInputs): DemoSummary {
     layer,
     total: i.layerTotals[layer] ?? 0,
     requested: i.requested[layer] ?? 0,
+    nonzeroAfterPhase1: i.nonzeroAfterPhase1?.[layer] ?? null,
     nonzeroBeforeFinalize: i.nonzeroBeforeFinalize[layer] ?? 0,
     kept: i.kept[layer] ?? 0,
     prunedWidth: i.prunedWidths[layer] ?? null,
@@ -235,21 +240,21 @@ export function summaryTable(s: DemoSummary): string {
     colAligns: ['left', 'right', 'right', 'right'],
   });
   const a = s.accuracy;
-  table.push(
-    [
-      'test accuracy',
-      formatPercent(a.dense),
-      formatPercent(a.pruned),
-      `${a.dropPoints > 0 ? '-' : '+'}${Math.abs(a.dropPoints).toFixed(2)} pt`,
-    ],
-    ['  sparse model before finalize', '', formatPercent(a.sparseBeforeFinalize), ''],
-  );
+  table.push([
+    'test accuracy',
+    formatPercent(a.dense),
+    formatPercent(a.pruned),
+    `${a.dropPoints > 0 ? '-' : '+'}${Math.abs(a.dropPoints).toFixed(2)} pt`,
+  ]);
+  if (a.sparseBeforeFinalize !== null) {
+    table.push(['  sparse model before finalize', '', formatPercent(a.sparseBeforeFinalize), '']);
+  }
   for (const l of s.groups.layers) {
     table.push([
       `groups ${l.layer} (kept / requested)`,
       String(l.total),
       `${l.kept} / ${l.requested}`,
-      `${l.nonzeroBeforeFinalize} nonzero before finalize`,
+      `${l.nonzeroAfterPhase1 !== null ? `${l.nonzeroAfterPhase1} nonzero after WGSEF, ` : ''}${l.nonzeroBeforeFinalize} before finalize`,
     ]);
   }
   table.push(

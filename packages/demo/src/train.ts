@@ -26,6 +26,9 @@ export interface TrainSettings {
   lambda: number;
   epsilon: number;
   groupWeights: 'uniform' | 'sqrt-size';
+  /** Apply the exact-k step at the end of phase 1 too, so HSPG fine-tunes exactly k groups per layer
+   *  (zero groups stay zero in its half-space stage). */
+  exactKBeforeHspg: boolean;
   progress: boolean;
   log: (line: string) => void;
 }
@@ -63,6 +66,10 @@ export interface SparseRunResult extends RunResult {
   /** Sparsity just before finalize. */
   beforeFinalize: SparsityStats;
   finalize: FinalizeResult;
+  /** Sparsity at the end of phase 1 (before the optional exact-k step there). */
+  afterPhase1: SparsityStats;
+  /** The exact-k step at the end of phase 1, when `exactKBeforeHspg`. */
+  phase1Finalize: FinalizeResult | undefined;
   /** Requested groups per layer (the budget k_l). */
   requested: Record<string, number>;
   /** Seconds of each phase. */
@@ -104,6 +111,16 @@ async function curveFrom(
   return out;
 }
 
+/**
+ * Disposes an optimizer the model does not own (`model.dispose()` leaves it). tfjs 4.22's
+ * `MomentumOptimizer.dispose()` forgets the learning-rate scalar of its SGD base class; dispose it too.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (c && !c.isDisposed) c.dispose();
+}
+
 function momentumSgd(s: TrainSettings): tf.Optimizer {
   return tf.train.momentum(s.learningRate, s.momentum);
 }
@@ -116,27 +133,30 @@ export async function trainDense(
 ): Promise<RunResult> {
   const t0 = performance.now();
   const model = lenet5Caffe({ seed: s.seed });
-  model.compile({ optimizer: momentumSgd(s), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const optimizer = momentumSgd(s);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = train.xs.shape[0];
   const perEpoch = batchesPerEpoch(n, s.batchSize);
   const total = perEpoch * s.epochs;
   const lr = (step: number) => cosineLearningRate(step, total, s.learningRate, s.minLearningRate);
-  const history = await model.fit(train.xs, train.ys, {
-    batchSize: s.batchSize,
-    epochs: s.epochs,
-    shuffle: true,
-    ...(val ? { validationData: [val.xs, val.ys] as [tf.Tensor, tf.Tensor] } : {}),
-    callbacks: [
-      new LearningRateScheduler(lr),
-      new ProgressCallback({
-        label: 'dense',
-        batchesPerEpoch: perEpoch,
-        epochs: s.epochs,
-        bar: s.progress && Boolean(process.stderr.isTTY),
-        write: s.log,
-      }),
-    ],
-  });
+  const history = await model
+    .fit(train.xs, train.ys, {
+      batchSize: s.batchSize,
+      epochs: s.epochs,
+      shuffle: true,
+      ...(val ? { validationData: [val.xs, val.ys] as [tf.Tensor, tf.Tensor] } : {}),
+      callbacks: [
+        new LearningRateScheduler(lr),
+        new ProgressCallback({
+          label: 'dense',
+          batchesPerEpoch: perEpoch,
+          epochs: s.epochs,
+          bar: s.progress && Boolean(process.stderr.isTTY),
+          write: s.log,
+        }),
+      ],
+    })
+    .finally(() => disposeOptimizer(optimizer));
   const curve = await curveFrom(
     history,
     'dense',
@@ -176,7 +196,8 @@ export async function trainSparse(
     lambda: s.lambda,
     groupWeights: s.groupWeights,
   });
-  model.compile({ optimizer: momentumSgd(s), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const sgd = momentumSgd(s);
+  model.compile({ optimizer: sgd, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   reg.attach(model);
   const requested: Record<string, number> = {};
   const budget = reg.budget;
@@ -193,30 +214,34 @@ export async function trainSparse(
   // Phase 1: WGSEF prox-SGD (SGD step on the data loss, then prox_{lr * lambda * WGSEF} after every batch).
   const prox1 = proxCallback(reg);
   const sparsity1: number[] = [];
-  const h1 = await model.fit(train.xs, train.ys, {
-    batchSize: s.batchSize,
-    epochs: s.phase1Epochs,
-    shuffle: true,
-    ...validation,
-    callbacks: [
-      prox1,
-      new LearningRateScheduler(lr),
-      new ProgressCallback({
-        label: 'WGSEF',
-        batchesPerEpoch: perEpoch,
-        epochs: s.phase1Epochs,
-        totalEpochs: s.epochs,
-        bar,
-        write: s.log,
-        describe: describeSparsity(prox1),
-      }),
-      new tfl.CustomCallback({
-        onEpochEnd: async () => {
-          sparsity1.push(prox1.lastStats?.total.sparsity ?? 0);
-        },
-      }),
-    ],
-  });
+  const h1 = await model
+    .fit(train.xs, train.ys, {
+      batchSize: s.batchSize,
+      epochs: s.phase1Epochs,
+      shuffle: true,
+      ...validation,
+      callbacks: [
+        prox1,
+        new LearningRateScheduler(lr),
+        new ProgressCallback({
+          label: 'WGSEF',
+          batchesPerEpoch: perEpoch,
+          epochs: s.phase1Epochs,
+          totalEpochs: s.epochs,
+          bar,
+          write: s.log,
+          describe: describeSparsity(prox1),
+        }),
+        new tfl.CustomCallback({
+          onEpochEnd: async () => {
+            sparsity1.push(prox1.lastStats?.total.sparsity ?? 0);
+          },
+        }),
+      ],
+    })
+    .finally(() => disposeOptimizer(sgd));
+  const afterPhase1 = reg.stats();
+  const phase1Finalize = s.exactKBeforeHspg ? prox1.finalize() : undefined;
   const t1 = performance.now();
 
   // Phase 2: HSPG (recompile with the HSPG optimizer; half-space stage from its first step).
@@ -232,31 +257,33 @@ export async function trainSparse(
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const prox2 = proxCallback(reg); // monitors only: the optimizer applies the regularizer
   const sparsity2: number[] = [];
-  const h2 = await model.fit(train.xs, train.ys, {
-    batchSize: s.batchSize,
-    epochs: phase2Epochs,
-    shuffle: true,
-    ...validation,
-    callbacks: [
-      prox2,
-      new LearningRateScheduler(lr, stepOffset),
-      new ProgressCallback({
-        label: 'HSPG',
-        batchesPerEpoch: perEpoch,
-        epochs: phase2Epochs,
-        epochOffset: s.phase1Epochs,
-        totalEpochs: s.epochs,
-        bar,
-        write: s.log,
-        describe: describeSparsity(prox2),
-      }),
-      new tfl.CustomCallback({
-        onEpochEnd: async () => {
-          sparsity2.push(prox2.lastStats?.total.sparsity ?? 0);
-        },
-      }),
-    ],
-  });
+  const h2 = await model
+    .fit(train.xs, train.ys, {
+      batchSize: s.batchSize,
+      epochs: phase2Epochs,
+      shuffle: true,
+      ...validation,
+      callbacks: [
+        prox2,
+        new LearningRateScheduler(lr, stepOffset),
+        new ProgressCallback({
+          label: 'HSPG',
+          batchesPerEpoch: perEpoch,
+          epochs: phase2Epochs,
+          epochOffset: s.phase1Epochs,
+          totalEpochs: s.epochs,
+          bar,
+          write: s.log,
+          describe: describeSparsity(prox2),
+        }),
+        new tfl.CustomCallback({
+          onEpochEnd: async () => {
+            sparsity2.push(prox2.lastStats?.total.sparsity ?? 0);
+          },
+        }),
+      ],
+    })
+    .finally(() => disposeOptimizer(optimizer));
   const t2 = performance.now();
 
   if (beforeFinalize) await beforeFinalize(model);
@@ -301,6 +328,8 @@ export async function trainSparse(
     history,
     beforeFinalize: statsBefore,
     finalize,
+    afterPhase1,
+    phase1Finalize,
     requested,
     phaseSeconds: { wgsef: (t1 - t0) / 1000, hspg: (t2 - t1) / 1000 },
   };

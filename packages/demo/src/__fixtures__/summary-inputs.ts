@@ -42,6 +42,7 @@ export function summaryInputs(overrides: Partial<SummaryInputs> = {}): SummaryIn
     layerTotals: { conv1: 20, conv2: 50, fc1: 500 },
     requested: { conv1: 4, conv2: 10, fc1: 100 },
     nonzeroBeforeFinalize: { conv1: 4, conv2: 12, fc1: 110 },
+    nonzeroAfterPhase1: { conv1: 6, conv2: 17, fc1: 130 },
     kept: { conv1: 4, conv2: 10, fc1: 100 },
     prunedWidths: { conv1: 4, conv2: 10, fc1: 100 },
     costs: { paramsBefore: 431080, paramsAfter: 18000, macsBefore: 2293000, macsAfter: 140000 },
