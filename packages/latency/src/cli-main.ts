@@ -98,7 +98,11 @@ function buildProgram(io: CliIo): Command {
       '<models...>',
       'model.json files (or directories holding model.json); the first is the baseline',
     )
-    .option('-b, --batch <sizes>', 'comma-separated batch sizes', intList('--batch'), [1])
+    .addOption(
+      new Option('-b, --batch <sizes>', 'comma-separated batch sizes')
+        .argParser(intList('--batch'))
+        .default([1], '1'),
+    )
     .option(
       '--backend <names>',
       'comma-separated backends, e.g. wasm,cpu (default: the best available)',
