@@ -15,9 +15,6 @@ export function klevelVitestProject(name: string, extra: UserWorkspaceConfig['te
       testTimeout: 60_000,
       hookTimeout: 60_000,
       pool: 'forks',
-      // tfjs prints an "install tfjs-node" banner once per process; it is noise in test logs. (Setting tfjs'
-      // IS_TEST flag instead would also switch on its kernel leak checks, which flag the wasm fused matmul.)
-      onConsoleLog: (log) => !log.includes('Hi, looks like you are running TensorFlow.js in Node.js'),
       ...extra,
     },
   });
