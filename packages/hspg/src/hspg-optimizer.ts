@@ -58,6 +58,8 @@ export class HspgOptimizer extends tf.Optimizer {
   private manualStage: 1 | 2 | undefined;
   private slots = new Map<string, tf.Variable>();
   private pendingSlots: tf.Tensor[] | undefined;
+  /** Variable names in the order of the last applyGradients call (the order slots are saved in). */
+  private itemOrder: string[] = [];
 
   constructor(args: HspgArgs) {
     super();
@@ -136,6 +138,7 @@ export class HspgOptimizer extends tf.Optimizer {
     }
     const termOf = this.checkVariables(items, reg);
     this.bindPendingSlots(items);
+    this.itemOrder = items.map((i) => i.name);
     const step = this.iterations;
     const lr = this.learningRate;
     if (this.stage === 1) {
@@ -287,7 +290,17 @@ export class HspgOptimizer extends tf.Optimizer {
     const out: NamedTensor[] = [await this.saveIterations()];
     out.push({ name: STAGE_WEIGHT, tensor: tf.scalar(this.manualStage ?? 0) });
     out.push({ name: EPOCH_WEIGHT, tensor: tf.scalar(this.epoch ?? -1) });
-    for (const [name, s] of this.slots) out.push({ name: `${name}${SLOT_SUFFIX}`, tensor: s });
+    // Slots are saved in the order of the gradient list, which is how setWeights binds them again.
+    const names = [
+      ...this.itemOrder.filter((n) => this.slots.has(n)),
+      ...[...this.slots.keys()].filter((n) => !this.itemOrder.includes(n)),
+    ];
+    for (const name of names)
+      out.push({ name: `${name}${SLOT_SUFFIX}`, tensor: this.slots.get(name) as tf.Variable });
+    // Restored but not yet bound (no step since setWeights): keep them, in order.
+    this.pendingSlots?.forEach((t, i) => {
+      out.push({ name: `pending${i}${SLOT_SUFFIX}`, tensor: t });
+    });
     return out;
   }
 
