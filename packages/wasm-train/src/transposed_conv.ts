@@ -8,7 +8,7 @@
  * - Stride s > 1 (sub-pixel / phase decomposition): write h + p = q*s + φ. Only taps
  *   k = φ + s*j reach phase φ, so each of the s^2 phases is a stride-1 full correlation of dY with
  *   the sub-filter W[φ::s] (cost 1/s^2 of a zero-inserted transposed conv each). The phase
- *   outputs are interleaved with reshape + concat and cropped by p. A dilated filter is first
+ *   outputs are stacked, interleaved by transposes and cropped by p. A dilated filter is first
  *   expanded with zeros so the same decomposition applies.
  */
 import type * as tf from '@tensorflow/tfjs-core';
@@ -54,9 +54,9 @@ export function transposedConv(
   const qh = Math.ceil((g.padTop + g.inHeight) / sh);
   const qw = Math.ceil((g.padLeft + g.inWidth) / sw);
   const n = g.batch;
-  const rows: tf.TensorInfo[] = [];
+  const phaseSize = n * qh * qw * outChannels;
+  const phases: tf.TensorInfo[] = []; // row-major over (ph, pw), each [N, Qh, Qw, C]
   for (let ph = 0; ph < sh; ph++) {
-    const cols: tf.TensorInfo[] = [];
     for (let pw = 0; pw < sw; pw++) {
       const jh = Math.ceil((kh - ph) / sh);
       const jw = Math.ceil((kw - pw) / sw);
@@ -73,13 +73,19 @@ export function transposedConv(
         ]);
         y = correlate(r, dyp, sub, [1, 1]);
       }
-      cols.push(r.reshape(y, [n * qh, qw, 1, outChannels]));
+      phases.push(r.reshape(y, [1, phaseSize]));
     }
-    const row = r.concat(cols, 2); // [N*Qh, Qw, sw, C]
-    rows.push(r.reshape(row, [n, qh, 1, qw * sw * outChannels]));
   }
-  const all = r.concat(rows, 2); // [N, Qh, sh, Qw*sw*C]
-  const full = r.reshape(all, [n, qh * sh, qw * sw, outChannels]);
+  // Interleave: out[n, q*sh + ph, v*sw + pw, c] = phase(ph, pw)[n, q, v, c], as contiguous stacking
+  // plus two native 4-D transposes (first within a phase row, then across rows).
+  const rows: tf.TensorInfo[] = [];
+  for (let ph = 0; ph < sh; ph++) {
+    const row = r.reshape(r.concat(phases.slice(ph * sw, (ph + 1) * sw), 0), [sw, n * qh, qw, outChannels]);
+    rows.push(r.reshape(r.transpose(row, [1, 2, 0, 3]), [1, phaseSize * sw])); // [N*Qh, Qw, sw, C]
+  }
+  const stacked = r.reshape(r.concat(rows, 0), [sh, n, qh, qw * sw * outChannels]);
+  const interleaved = r.transpose(stacked, [1, 2, 0, 3]); // [N, Qh, sh, Qw*sw*C]
+  const full = r.reshape(interleaved, [n, qh * sh, qw * sw, outChannels]);
   return r.slice(full, [0, g.padTop, g.padLeft, 0], [n, g.inHeight, g.inWidth, outChannels]);
 }
 
