@@ -154,6 +154,7 @@ describe('training kernels vs cpu reference', () => {
     for (const k of [1, 2, 3, 4, 5, 6, 7]) expect(all.some((c) => c.filterShape[0] === k)).toBe(true);
     for (const s of [1, 2, 3]) expect(all.some((c) => c.attrs.strides[0] === s)).toBe(true);
     expect(all.some((c) => c.attrs.dilations[0] === 2 && c.attrs.strides[0] === 1)).toBe(true);
+    expect(all.some((c) => c.attrs.dilations[0] === 2 && c.attrs.strides[0] > 1)).toBe(true);
     expect(all.some((c) => c.attrs.pad === 'valid') && all.some((c) => c.attrs.pad === 'same')).toBe(true);
     expect(all.some((c) => Array.isArray(c.attrs.pad))).toBe(true);
     expect(all.some((c) => c.xShape[3] === 64) && all.some((c) => c.xShape[3] === 1)).toBe(true);
