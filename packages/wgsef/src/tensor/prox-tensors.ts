@@ -80,16 +80,38 @@ function prepare(fn: string, terms: TensorLayoutTerm[], numGroups: number, weigh
   return { geos, m, weights: w };
 }
 
+/** Which norms prox to run on the host (a plain record, not a closure: a fresh closure per call would
+ * make V8 deoptimize this hot function on every call, "wrong call target"). */
+interface NormsProx {
+  kind: 'wgsef' | 'group-lasso';
+  k: number;
+  lambda: number;
+  method: RootMethod;
+}
+
 async function applyNormsProx(
   terms: TensorLayoutTerm[],
   p: Prepared,
-  prox: (a: Float64Array, out: Float64Array) => Float64Array,
+  prox: NormsProx,
 ): Promise<TensorProxResult> {
   const a = await squaredNormsUnchecked(terms, p.geos, p.m);
-  for (let j = 0; j < p.m; j++) a[j] = Math.sqrt(a[j] as number);
-  const t = prox(a, new Float64Array(p.m));
-  const scales = new Float64Array(p.m);
-  for (let j = 0; j < p.m; j++) {
+  return finishNormsProx(terms, p, prox, a);
+}
+
+/** Host part after the download: norms, prox, per-group scales, and the device rescale. */
+function finishNormsProx(
+  terms: TensorLayoutTerm[],
+  p: Prepared,
+  prox: NormsProx,
+  a: Float64Array,
+): TensorProxResult {
+  const m = p.m;
+  for (let j = 0; j < m; j++) a[j] = Math.sqrt(a[j] as number);
+  const t = new Float64Array(m);
+  if (prox.kind === 'wgsef') weightedSefProxUnchecked(a, p.weights, prox.k, prox.lambda, prox.method, t);
+  else groupLassoNormsProxUnchecked(a, p.weights, prox.lambda, t);
+  const scales = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
     const aj = a[j] as number;
     scales[j] = aj > 0 ? (t[j] as number) / aj : 0;
   }
@@ -122,7 +144,7 @@ export async function wgsefProxTensors(
   const lambda = checkLambda(fn, o.lambda);
   const method = checkMethod(fn, o.method) ?? DEFAULT_ROOT_METHOD;
   const p = prepare(fn, terms, numGroups, o.weights);
-  return applyNormsProx(terms, p, (a, out) => weightedSefProxUnchecked(a, p.weights, k, lambda, method, out));
+  return applyNormsProx(terms, p, { kind: 'wgsef', k, lambda, method });
 }
 
 /**
@@ -139,5 +161,5 @@ export async function groupLassoProxTensors(
   const o = checkOptions(fn, options, '{ lambda: 0.01 }');
   const lambda = checkLambda(fn, o.lambda);
   const p = prepare(fn, terms, numGroups, o.weights);
-  return applyNormsProx(terms, p, (a, out) => groupLassoNormsProxUnchecked(a, p.weights, lambda, out));
+  return applyNormsProx(terms, p, { kind: 'group-lasso', k: 1, lambda, method: DEFAULT_ROOT_METHOD });
 }
