@@ -32,8 +32,12 @@ export interface DemoOptions {
   minLearningRate: number;
   /** SGD momentum (both runs, and HSPG). */
   momentum: number;
-  /** WGSEF strength lambda. */
+  /** WGSEF strength lambda of phase 1 (prox-SGD). */
   lambda: number;
+  /** WGSEF strength during the HSPG phase (null = lambda / 20): after the exact-k step only k groups per
+   *  layer are nonzero and WGSEF is a plain ridge on them, so a phase-1 lambda would be a very strong
+   *  weight decay. */
+  lambdaHspg: number | null;
   /** HSPG half-space aggressiveness epsilon in [0, 1). */
   epsilon: number;
   /** WGSEF group weights: 'uniform' (w = 1, lambda acts alike on every layer) or 'sqrt-size'. */
@@ -69,11 +73,12 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   trainLimit: 4096,
   valSize: 500,
   testLimit: null,
-  batchSize: 128,
+  batchSize: 64,
   learningRate: 0.05,
   minLearningRate: 0.002,
   momentum: 0.9,
-  lambda: 0.3,
+  lambda: 0.2,
+  lambdaHspg: null,
   epsilon: 0.05,
   groupWeights: 'uniform',
   latencyBatchSizes: [1, 64],
@@ -306,6 +311,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
     batchSize: pick('batchSize', 'batchSize'),
     learningRate: pick('learningRate', 'lr'),
     lambda: pick('lambda', 'lambda'),
+    lambdaHspg: pick('lambdaHspg', 'lambdaHspg'),
     epsilon: pick('epsilon', 'epsilon'),
     groupWeights: pick('groupWeights', 'groupWeights'),
     latencyBatchSizes: pick('latencyBatchSizes', 'latencyBatch'),

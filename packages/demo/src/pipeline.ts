@@ -75,6 +75,7 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
     seed: o.seed,
     keep: o.keep,
     lambda: o.lambda,
+    lambdaHspg: o.lambdaHspg,
     epsilon: o.epsilon,
     groupWeights: o.groupWeights,
     exactKBeforeHspg: o.exactKBeforeHspg,
@@ -99,7 +100,7 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
     // 4. sparse run: WGSEF prox-SGD, HSPG, finalize
     log(
       `sparse run: WGSEF (keep ${o.keep * 100}% of filters/neurons per layer, lambda ${o.lambda}) prox-SGD for ${o.phase1Epochs} epoch(s), ` +
-        `then HSPG (epsilon ${o.epsilon}) for ${o.epochs - o.phase1Epochs}`,
+        `then HSPG (epsilon ${o.epsilon}, lambda ${o.lambdaHspg ?? o.lambda / 20}) for ${o.epochs - o.phase1Epochs}`,
     );
     t = performance.now();
     let sparseBeforeAcc: number | null = null;

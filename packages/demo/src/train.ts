@@ -24,6 +24,8 @@ export interface TrainSettings {
   seed: number;
   keep: number;
   lambda: number;
+  /** lambda of the HSPG phase (default lambda / 20). */
+  lambdaHspg: number | null;
   epsilon: number;
   groupWeights: 'uniform' | 'sqrt-size';
   /** Apply the exact-k step at the end of phase 1 too, so HSPG fine-tunes exactly k groups per layer
@@ -190,10 +192,13 @@ export async function trainSparse(
 ): Promise<SparseRunResult> {
   const t0 = performance.now();
   const model = lenet5Caffe({ seed: s.seed });
+  // lambda as a closure so the HSPG phase can use its own strength (HSPG counts its steps from 0 again,
+  // so a step schedule could not tell the phases apart)
+  let lambdaNow = s.lambda;
   const reg = wgsef({
     groups: 'filters',
     keep: { fraction: s.keep },
-    lambda: s.lambda,
+    lambda: () => lambdaNow,
     groupWeights: s.groupWeights,
   });
   const sgd = momentumSgd(s);
@@ -247,6 +252,7 @@ export async function trainSparse(
   // Phase 2: HSPG (recompile with the HSPG optimizer; half-space stage from its first step).
   const phase2Epochs = s.epochs - s.phase1Epochs;
   const stepOffset = perEpoch * s.phase1Epochs;
+  lambdaNow = s.lambdaHspg ?? s.lambda / 20;
   const optimizer = hspg({
     regularizer: reg,
     learningRate: lr(stepOffset),
