@@ -23,6 +23,12 @@ export { PLAN_FORMAT } from './plan-types';
 export { type EquivalenceCheckOptions, type PruneOptions, type PruneResult, prune } from './prune';
 export { buildReport, formatReport, type LayerReport, type PruningReport } from './report';
 export type { GroupStats } from './group-stats';
+export {
+  type FoldBatchNormOptions,
+  type FoldBatchNormResult,
+  foldBatchNorm,
+  type UnfoldedBatchNorm,
+} from './fold-batch-norm';
 export type { PartitionSpec } from './groups-adapter';
 export { type SelectionOptions, weightedNorm } from './select-groups';
 export { passThroughClasses } from './surgery/builtin';

@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type ApplyPlanOptions, applyPlan } from './apply';
 import { compareModels, type EquivalenceResult } from './equivalence';
+import { foldBatchNorm } from './fold-batch-norm';
 import { type PlanPruningOptions, planPruning } from './plan';
 import type { PruningPlan } from './plan-types';
 import { buildReport, type PruningReport } from './report';
@@ -29,6 +30,12 @@ export interface PruneOptions extends PlanPruningOptions, ApplyPlanOptions {
   plan?: PruningPlan;
   /** The output check; `false` skips it (e.g. when `select`/`keep`/`tolerance` remove non-zero groups). Defaults to {}. */
   check?: EquivalenceCheckOptions | false;
+  /**
+   * After pruning, fold every BatchNormalization that directly follows a linear Conv/Dense into it (see
+   * {@link foldBatchNorm}; for deployment, not for further training with BatchNorm). The fold is always
+   * verified; `check` then compares the final model with the original. Defaults to false.
+   */
+  foldBatchNorm?: boolean;
 }
 
 /** What {@link prune} returns. */
@@ -59,7 +66,22 @@ export interface PruneResult {
  */
 export async function prune(model: tfl.LayersModel, options: PruneOptions = {}): Promise<PruneResult> {
   const plan = options.plan ?? planPruning(model, options);
-  const pruned = await applyPlan(model, plan, options);
+  let pruned = await applyPlan(model, plan, options);
+  let folded: string[] | undefined;
+  if (options.foldBatchNorm === true) {
+    try {
+      // The fold itself is lossless up to float rounding: verified at 1e-4 (or the looser user tolerance).
+      const user = options.check === false ? {} : (options.check ?? {});
+      const check = { ...user, tolerance: Math.max(1e-4, user.tolerance ?? 0) };
+      const r = await foldBatchNorm(pruned, { check, customObjects: options.customObjects });
+      folded = r.folded;
+      pruned.dispose();
+      pruned = r.model;
+    } catch (e) {
+      pruned.dispose();
+      throw e;
+    }
+  }
   let equivalence: (EquivalenceResult & { tolerance: number }) | undefined;
   try {
     if (options.check !== false) {
@@ -78,7 +100,9 @@ export async function prune(model: tfl.LayersModel, options: PruneOptions = {}):
         );
       }
     }
-    return { model: pruned, plan, report: buildReport(model, pruned, plan, equivalence, options.exclude) };
+    const report = buildReport(model, pruned, plan, equivalence, options.exclude);
+    if (folded !== undefined) report.foldedBatchNorm = folded;
+    return { model: pruned, plan, report };
   } catch (e) {
     pruned.dispose();
     throw e;

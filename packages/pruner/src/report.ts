@@ -37,6 +37,8 @@ export interface PruningReport {
   groupsKept: PlannedGroup[];
   /** The output check, when it ran. */
   equivalence?: EquivalenceResult & { tolerance: number };
+  /** BatchNormalization layers folded into their producers (`prune(model, { foldBatchNorm: true })`). */
+  foldedBatchNorm?: string[];
   /** The report as an aligned text table (same as {@link formatReport}). */
   toString(): string;
 }
@@ -153,6 +155,12 @@ export function formatReport(report: Omit<PruningReport, 'toString'>): string {
     const counts = new Map<string, number>();
     for (const g of report.groupsKept) counts.set(g.reason, (counts.get(g.reason) ?? 0) + 1);
     lines.push(`kept: ${[...counts].map(([r, c]) => `${c} ${r}`).join(', ')}`);
+  }
+  if (report.foldedBatchNorm !== undefined) {
+    const f = report.foldedBatchNorm;
+    lines.push(
+      `folded BatchNorm: ${f.length > 0 ? f.join(', ') : 'none'} (removed; merged into the preceding layer)`,
+    );
   }
   if (report.equivalence !== undefined) {
     const e = report.equivalence;
