@@ -145,11 +145,13 @@ export class HspgOptimizer extends tf.Optimizer {
       tf.tidy(() => {
         for (const { name, tensor: g } of items) this.sgdStep(name, g, lr);
       });
-      reg.prox(lr, { step });
+      const { norms } = reg.prox(lr, { step });
+      this.incrementIterations();
+      reg.recordNorms(norms); // stamped with the new iteration count: metric()/ProxCallback reuse them
     } else {
       this.halfSpaceStep(items, termOf, reg, step, lr);
+      this.incrementIterations();
     }
-    this.incrementIterations();
   }
 
   private variable(name: string): tf.Variable {

@@ -87,6 +87,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
   private budget_: KeepBudget | undefined;
   private vars_: BoundVariable[] = [];
   private freshNorms: Float64Array | undefined;
+  private freshStamp = -1;
 
   protected constructor(fn: string, args: GroupRegularizerArgs, keepRequired: boolean) {
     super();
@@ -239,17 +240,27 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
     return this.lambdaAt(step) * this.valueOfNorms(norms);
   }
 
-  /** The group norms recorded by the last prox/finalize, if no read consumed them since (used by
-   *  `metric()` so the value costs no extra download when the prox callback runs). */
-  takeFreshNorms(): Float64Array | undefined {
-    const n = this.freshNorms;
-    this.freshNorms = undefined;
-    return n;
+  /** The attached model's optimizer iteration count (-1 when unknown): stamps recorded norms. */
+  private iterationStamp(): number {
+    const it = (this.model_?.optimizer as { iterations?: unknown } | undefined)?.iterations;
+    return typeof it === 'number' && Number.isFinite(it) ? it : -1;
   }
 
-  /** Records norms known to describe the current weights (optimizers that update them call this). */
+  /** The group norms recorded by the last prox/finalize, if the optimizer has not stepped since and no
+   *  read consumed them (used by `metric()` so the value costs no extra download when the prox callback
+   *  runs). */
+  takeFreshNorms(): Float64Array | undefined {
+    const n = this.freshNorms;
+    const valid = n !== undefined && this.freshStamp === this.iterationStamp();
+    this.freshNorms = undefined;
+    return valid ? n : undefined;
+  }
+
+  /** Records norms known to describe the current weights (optimizers that update them call this, after
+   *  their iteration counter moved). */
   recordNorms(norms: Float64Array): void {
     this.freshNorms = norms;
+    this.freshStamp = this.iterationStamp();
   }
 
   // ---------------------------------------------------------------- prox, finalize, gradient
@@ -280,7 +291,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
     const norms = this.groupNorms();
     const after = this.proxOfNorms(norms, penalty);
     this.scaleGroups(ratio(after, norms));
-    this.freshNorms = after;
+    this.recordNorms(after);
     return { penalty, norms: after, stats: this.stats(after) };
   }
 
@@ -300,7 +311,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable {
     const keep = selectKeep(norms, this.layout, budget);
     const after = norms.map((a, j) => (keep[j] ? a : 0));
     this.scaleGroups(Float64Array.from(keep));
-    this.freshNorms = after;
+    this.recordNorms(after);
     const nonzeroBefore = countNonzero(norms);
     const stats = this.stats(after);
     return { nonzeroBefore, nonzeroAfter: stats.total.nonzero, stats };

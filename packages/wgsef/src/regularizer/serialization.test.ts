@@ -148,7 +148,9 @@ describeBackends('serialization of the regularizers', () => {
     const model = tfl.sequential({
       layers: [tfl.layers.dense({ inputShape: [5], units: 3, activation: 'softmax', name: 'out1' })],
     });
-    const reg = wgsef({ groups: 'filters', keep: { count: 2 }, lambda: 0.01, removableOnly: false }).attach(model);
+    const reg = wgsef({ groups: 'filters', keep: { count: 2 }, lambda: 0.01, removableOnly: false }).attach(
+      model,
+    );
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: [reg.metric()] });
     const { x, y } = batch(4);
     const h = await model.fit(x, y, { epochs: 1, batchSize: 4 });

@@ -212,6 +212,19 @@ describeBackends('WgsefRegularizer', () => {
     expect(proxReg.loss('categoricalCrossentropy')).toBe('categoricalCrossentropy');
   });
 
+  it('metric() reuses the norms of the last prox only while the optimizer has not stepped', () => {
+    const model = denseModel(13);
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const p = manualPartition(model, ['d1']);
+    const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.1 }).attach(model);
+    const { norms } = reg.prox(0.1);
+    expect(reg.takeFreshNorms()).toBe(norms);
+    expect(reg.takeFreshNorms()).toBeUndefined();
+    reg.prox(0.1);
+    (model.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
+    expect(reg.takeFreshNorms()).toBeUndefined();
+  });
+
   it('no tensor leaks over 500 prox steps, finalize, value and metric', async () => {
     const model = convBnModel(9);
     const p = manualPartition(model, [{ layer: 'c1', coupled: ['bn1'] }, 'c2']);
