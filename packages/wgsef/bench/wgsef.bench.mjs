@@ -185,7 +185,9 @@ async function tensorSection(backends) {
 
 /** Runs both sections; `backends` defaults to ['wasm', 'cpu']. */
 export async function run({ backends = ['wasm', 'cpu'] } = {}) {
-  const host = await hostSection();
+  // Tensor section first: the host section's 1e6-group runs (both strategies) leave V8's type feedback
+  // and heap in a state that slows the 10k-group prox inside wgsefProxTensors several-fold.
   const tensor = await tensorSection(backends);
+  const host = await hostSection();
   return { title: '@klevel/wgsef: WGSEF prox', markdown: `${host}\n${tensor}` };
 }

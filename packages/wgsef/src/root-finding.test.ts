@@ -46,7 +46,7 @@ describe('bracketing strategies', () => {
             const root = Number.isNaN(c) ? qR : c;
             expect(root).toBeGreaterThanOrEqual(qL * (1 - 1e-12));
             expect(root).toBeLessThanOrEqual(qR * (1 + 1e-12));
-            expect(Math.abs(phi(root, b2) - k)).toBeLessThanOrEqual(1e-9 * k);
+            expect(Math.abs(phi(root, breakpoints(a, w, lambda)) - k)).toBeLessThanOrEqual(1e-9 * k);
             exactRounds += stats.exactRounds;
             const b = breakpoints(a, w, lambda);
             expect(phi(sL, b)).toBeLessThan(k);

@@ -186,7 +186,7 @@ export function aimedPivots(
  * the retire/compact pass, so a round is one pass over the active groups and typically quarters the
  * breakpoints inside the bracket. If a round fails to remove a quarter of them (possible only for
  * unlucky orderings), the next pivot is their exact median (worst-case linear selection), which halves
- * them; so the total work is a geometric series. The inputs are not modified.
+ * them; so the total work is a geometric series. Compacts lo, hi and wa in place (scratch arrays).
  */
 export function bracketBySelect(
   loIn: Float64Array,
@@ -201,9 +201,10 @@ export function bracketBySelect(
   const piv = new Float64Array(5);
   const phis = new Float64Array(5);
   if (init) piv.set(init.piv.subarray(0, init.np));
-  const lo = new Float64Array(n);
-  const hi = new Float64Array(n);
-  const wa = new Float64Array(n);
+  // Compaction happens in place (the caller's arrays are scratch).
+  const lo = loIn;
+  const hi = hiIn;
+  const wa = waIn;
   let srcLo = loIn;
   let srcHi = hiIn;
   let srcWa = waIn;

@@ -76,7 +76,6 @@ export function weightedSefProxUnchecked(
   const lo = new Float64Array(nnz);
   const hi = new Float64Array(nnz);
   const wa = new Float64Array(nnz);
-  const idx = new Int32Array(nnz);
   // For 'select', pick the first pivots from a sample of the groups (aimed at the root), so that the build
   // pass below also evaluates Phi at them (saves one pass over the groups).
   const init: InitialPivots = { piv: new Float64Array(5), np: 0, phi: new Float64Array(5) };
@@ -126,7 +125,6 @@ export function weightedSefProxUnchecked(
     lo[n] = l;
     hi[n] = h;
     wa[n] = waj;
-    idx[n] = j;
     n++;
     f0 += Math.min(1, Math.max(0, (p0 - l) * waj));
     f1 += Math.min(1, Math.max(0, (p1 - l) * waj));
@@ -135,14 +133,17 @@ export function weightedSefProxUnchecked(
     f4 += Math.min(1, Math.max(0, (p4 - l) * waj));
   }
   if (n <= k) {
-    for (let e = 0; e < n; e++) {
-      const j = idx[e] as number;
+    for (let j = 0; j < m; j++) {
+      const x = (a[j] as number) * s;
+      if (!(x > 0)) continue;
       const wj = w[j] as number;
-      out[j] = (a[j] as number) / (1 + lambda * wj * wj);
+      const inv = 1 / (wj * x);
+      const L = lambda * wj * wj;
+      if (Number.isFinite(L * inv) && Number.isFinite((1 + L) * inv)) out[j] = (a[j] as number) / (1 + L);
     }
     return out;
   }
-  const prepared = { a, w, k, lambda, s, lo, hi, wa, idx, n };
+  const prepared = { a, w, k, lambda, s, n };
   if (method === 'sort') {
     const [cL, cR] = bracketBySort(lo, hi, wa, n, k);
     return solveOnBracket(prepared, cL, cR, Number.NaN, out);
@@ -159,11 +160,7 @@ interface Prepared {
   lambda: number;
   /** Power-of-two scale applied to a before computing the breakpoints. */
   s: number;
-  /** Breakpoints and w * a * s of the n effective (nonzero) groups, and their group indices. */
-  lo: Float64Array;
-  hi: Float64Array;
-  wa: Float64Array;
-  idx: Int32Array;
+  /** Number of effective (nonzero, finite-breakpoint) groups. */
   n: number;
 }
 
@@ -181,21 +178,30 @@ function solveOnBracket(
   cKnown: number,
   out: Float64Array,
 ): Float64Array {
-  const { a, w, k, lambda, s, lo, hi, wa, idx, n } = p;
+  const { a, w, k, lambda, s } = p;
+  const m = a.length;
   let head = 0;
   let sumWa = 0;
   let sumW2 = 0;
   // Step groups (lo = hi = cR) occur only when lambda w^2 exceeds ~2^52 (theta jumps 0 -> 1).
   let sumStepWa = 0;
-  for (let e = 0; Number.isNaN(cKnown) && e < n; e++) {
-    const l = lo[e] as number;
-    const h = hi[e] as number;
+  // The breakpoints are recomputed with the very expressions of the build pass (identical bits), which
+  // lets the search compact its arrays in place and saves storing a group index per entry.
+  for (let j = 0; Number.isNaN(cKnown) && j < m; j++) {
+    const x = (a[j] as number) * s;
+    if (!(x > 0)) continue;
+    const wj = w[j] as number;
+    const waj = wj * x;
+    const inv = 1 / waj;
+    const L = lambda * wj * wj;
+    const l = L * inv;
+    const h = (1 + L) * inv;
+    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
     if (h <= cL) head++;
     else if (l >= cR) {
-      if (h <= cR) sumStepWa += wa[e] as number;
+      if (h <= cR) sumStepWa += waj;
     } else {
-      const wj = w[idx[e] as number] as number;
-      sumWa += wa[e] as number;
+      sumWa += waj;
       sumW2 += wj * wj;
     }
   }
@@ -205,26 +211,29 @@ function solveOnBracket(
   const tau = lambda / c;
   const invS = 1 / s; // s is a power of two: exact
   const residual = k - head - (c * sumWa - lambda * sumW2);
-  for (let e = 0; e < n; e++) {
-    const l = lo[e] as number;
-    const h = hi[e] as number;
-    const j = idx[e] as number;
+  for (let j = 0; j < m; j++) {
     const aj = a[j] as number;
+    const x = aj * s;
+    if (!(x > 0)) continue;
     const wj = w[j] as number;
+    const waj = wj * x;
+    const inv = 1 / waj;
     const L = lambda * wj * wj;
+    const l = L * inv;
+    const h = (1 + L) * inv;
+    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
     if (h <= cL) {
       out[j] = aj / (1 + L);
     } else if (l >= cR) {
       if (h <= cR) {
-        const th = Math.min(1, Math.max(0, (residual * (wa[e] as number)) / sumStepWa));
+        const th = Math.min(1, Math.max(0, (residual * waj) / sumStepWa));
         out[j] = (aj * th) / (th + L);
       }
     } else {
       // a - tau w cancels when the group sits at its tail breakpoint; a result below the rounding error
       // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
-      const as = aj * s;
-      const d = as - tau * wj;
-      out[j] = d <= 8 * Number.EPSILON * as ? 0 : Math.min(aj / (1 + L), d * invS);
+      const d = x - tau * wj;
+      out[j] = d <= 8 * Number.EPSILON * x ? 0 : Math.min(aj / (1 + L), d * invS);
     }
   }
   return out;
