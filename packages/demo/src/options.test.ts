@@ -15,6 +15,9 @@ describe('parseDemoOptions', () => {
     expect(o.full).toBe(true);
     expect(o.trainLimit).toBeNull();
     expect(o.epochs).toBe(30);
+    expect(o.batchSize).toBe(128);
+    expect(o.lambda).toBe(0.02);
+    expect(o.evalBeforeFinalize).toBe(true);
     expect(o.phase1Epochs).toBe(defaultPhase1Epochs(30));
   });
 

@@ -43,7 +43,7 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
 
     const text = lines.join('\n');
     expect(text).toContain('EMBEDDED SUBSET');
-    expect(text).toMatch(/finalize: \d+ groups were nonzero before the exact-k step/);
+    expect(text).toMatch(/finalize after HSPG: \d+ groups were nonzero before the exact-k step/);
     expect(text).toContain(`report:       ${join(out, 'report.html')}`);
     expect(text).toMatch(/total time: +\d+\.\d s/);
     expect(table).toContain('test accuracy');

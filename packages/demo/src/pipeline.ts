@@ -130,7 +130,7 @@ export async function runDemo(o: DemoOptions, io: RunDemoIo = {}): Promise<DemoR
       );
     }
     log(
-      `finalize: ${fin.nonzeroBefore} groups were nonzero before the exact-k step, ${fin.nonzeroAfter} after (requested ${Object.values(sparse.requested).reduce((a, b) => a + b, 0)}); ` +
+      `finalize after HSPG: ${fin.nonzeroBefore} groups were nonzero before the exact-k step, ${fin.nonzeroAfter} after (requested ${Object.values(sparse.requested).reduce((a, b) => a + b, 0)}); ` +
         Object.entries(sparse.requested)
           .map(
             ([l, k]) =>
