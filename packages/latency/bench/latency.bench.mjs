@@ -7,8 +7,11 @@
 // printed with each table). Both with BatchNorm (the zoo default, the model the demo trains) and without it
 // (BatchNorm scales with the activations, which halve, not with the MACs, which quarter). Acceptance (issue 7):
 // at batch 64, speedup >= 0.8 x MAC ratio.
+// With BatchNorm, a further section compares both models with their BatchNorms folded into the convs
+// (`foldBatchNorm` of @klevel/pruner, how they would be exported): dense folded vs pruned folded is the fair
+// deployment comparison; the pruned model with BatchNorm kept runs alongside to show what folding saves.
 import { benchmarkLatency, toMarkdown } from '@klevel/latency';
-import { prune } from '@klevel/pruner';
+import { foldBatchNorm, prune } from '@klevel/pruner';
 import { vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -47,7 +50,8 @@ function section(report, lowerLabel) {
 
 /**
  * @param {{ runs?: number, warmupRuns?: number, batchSizes?: number[], clocks?: Array<'wall' | 'cpu'>,
- *   variants?: Array<{ label: string, batchNorm: boolean }> }} [options]
+ *   variants?: Array<{ label: string, batchNorm: boolean }>, foldBatchNorm?: boolean }} [options]
+ *   `foldBatchNorm` (default true): also measure the BatchNorm variants with BN folded into the convs.
  * @returns {Promise<{ title: string, markdown: string, reports: object[] }>}
  */
 export async function run(options = {}) {
@@ -88,6 +92,42 @@ export async function run(options = {}) {
         section(report, `${variant.label}, ${clock === 'cpu' ? 'process CPU time' : 'wall clock'}`),
         '',
       );
+    }
+    if (variant.batchNorm && options.foldBatchNorm !== false) {
+      // Export form: BN folded into conv1..conv4 (verified against the unfolded model, 1e-4 relative).
+      const { model: denseFolded } = await foldBatchNorm(dense);
+      const { model: prunedFolded } = await foldBatchNorm(pruned);
+      const foldedModels = [
+        { name: 'vgg-small dense, BN folded', model: denseFolded },
+        { name: 'vgg-small 50% filters, BN folded', model: prunedFolded },
+        { name: 'vgg-small 50% filters, BN kept', model: pruned },
+      ];
+      sections.push(
+        `## VGG-small ${variant.label}, folded for deployment`,
+        '',
+        `BatchNorm folded into the convs by \`foldBatchNorm\` of @klevel/pruner: dense ${info(denseFolded)} vs ` +
+          `pruned ${info(prunedFolded)} (the pruned model with BatchNorm kept runs alongside).`,
+        '',
+      );
+      for (const clock of clocks) {
+        const report = await benchmarkLatency(foldedModels, {
+          backends: ['wasm'],
+          batchSizes,
+          runs,
+          warmupRuns,
+          clock,
+        });
+        reports.push(report);
+        sections.push(
+          section(
+            report,
+            `${variant.label} folded, ${clock === 'cpu' ? 'process CPU time' : 'wall clock'}`,
+          ),
+          '',
+        );
+      }
+      denseFolded.dispose();
+      prunedFolded.dispose();
     }
     dense.dispose();
     pruned.dispose();
