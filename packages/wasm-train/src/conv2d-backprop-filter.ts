@@ -9,7 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './geometry';
-import { type KernelRunner, withRunner } from './kernel_runner';
+import { type KernelRunner, withRunner } from './kernel-runner';
 
 /** Attributes of the `Conv2DBackpropFilter` kernel (plus an optional forward `dilations`). */
 export interface Conv2DBackpropFilterAttrs extends ConvAttrs {

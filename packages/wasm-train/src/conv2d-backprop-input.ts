@@ -6,8 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry, nchwToNhwc } from './geometry';
-import { withRunner } from './kernel_runner';
-import { convCorrelation, transposedConv } from './transposed_conv';
+import { withRunner } from './kernel-runner';
+import { convCorrelation, transposedConv } from './transposed-conv';
 
 /** Attributes of the `Conv2DBackpropInput` kernel (plus an optional forward `dilations`). */
 export interface Conv2DBackpropInputAttrs extends ConvAttrs {

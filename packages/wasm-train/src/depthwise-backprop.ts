@@ -11,8 +11,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './geometry';
-import { withRunner } from './kernel_runner';
-import { depthwiseCorrelation, transposedConv } from './transposed_conv';
+import { withRunner } from './kernel-runner';
+import { depthwiseCorrelation, transposedConv } from './transposed-conv';
 
 /** Attributes of `DepthwiseConv2dNativeBackpropFilter`. */
 export interface DepthwiseBackpropFilterAttrs extends ConvAttrs {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../test/helpers';
-import { makeConv2DBackpropFilter } from './conv2d_backprop_filter';
+import { makeConv2DBackpropFilter } from './conv2d-backprop-filter';
 import {
   COMPOSED_KERNELS,
   checkComposedKernels,

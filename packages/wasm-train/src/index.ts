@@ -1,5 +1,5 @@
 // Public API: list every export by name.
-export { gatherSafe } from './gather_safe';
+export { gatherSafe } from './gather-safe';
 export {
   COMPOSED_KERNELS,
   checkComposedKernels,
@@ -11,11 +11,11 @@ export {
   registerTrainingKernels,
   trainingKernelNames,
   unregisterTrainingKernels,
-} from './training_kernels';
+} from './training-kernels';
 export type {
   RegisterTrainingKernelsOptions,
   TrainingBackend,
   TrainingKernelsReport,
-} from './training_kernels';
-export { locateWasmBinaries, useBestBackend } from './use_best_backend';
-export type { BestBackend, BestBackendName, UseBestBackendOptions } from './use_best_backend';
+} from './training-kernels';
+export { locateWasmBinaries, useBestBackend } from './use-best-backend';
+export type { BestBackend, BestBackendName, UseBestBackendOptions } from './use-best-backend';

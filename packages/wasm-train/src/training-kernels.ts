@@ -3,11 +3,11 @@
  * guarded against tfjs drift (see `guards.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { makeConv2DBackpropFilter } from './conv2d_backprop_filter';
-import { makeConv2DBackpropInput } from './conv2d_backprop_input';
-import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise_backprop';
+import { makeConv2DBackpropFilter } from './conv2d-backprop-filter';
+import { makeConv2DBackpropInput } from './conv2d-backprop-input';
+import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop';
 import { COMPOSED_KERNELS, checkComposedKernels, checkTfjsCoreVersion, selfCheckKernels } from './guards';
-import { makeUnsortedSegmentSum } from './unsorted_segment_sum';
+import { makeUnsortedSegmentSum } from './unsorted-segment-sum';
 
 /** Backends that have training kernels in this package. */
 export type TrainingBackend = 'wasm' | 'cpu';

@@ -13,7 +13,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './geometry';
-import type { KernelRunner } from './kernel_runner';
+import type { KernelRunner } from './kernel-runner';
 
 /**
  * A stride-1 'valid' correlation of `dy` (NHWC) with the spatially flipped `taps`

@@ -4,7 +4,7 @@
  * conv filter gradient. A forced choice never falls back silently.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerTrainingKernels, type TrainingKernelsReport } from './training_kernels';
+import { registerTrainingKernels, type TrainingKernelsReport } from './training-kernels';
 
 /** A backend {@link useBestBackend} can select. */
 export type BestBackendName = 'tensorflow' | 'wasm' | 'cpu';
