@@ -42,7 +42,7 @@ function writeIdx(path, dims, data) {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, 0x800 | dims.length, false);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
   out.set(data, 4 + 4 * dims.length);
   // mtime 0 in the gzip header (bytes 4-7 are zero from zlib by default) keeps the output byte-stable.
   writeFileSync(path, gzipSync(out, { level: 9 }));
