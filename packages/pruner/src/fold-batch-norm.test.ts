@@ -196,6 +196,23 @@ describeBackends('foldBatchNorm', () => {
     model.dispose();
   });
 
+  it('a failed output check throws with the measured difference and frees the new model', async () => {
+    const model = tfl.sequential({
+      layers: [
+        L.conv2d({ name: 'c', inputShape: [5, 5, 3], filters: 8, kernelSize: 3 }),
+        L.batchNormalization({ name: 'bn' }),
+      ],
+    });
+    randomizeWeights(model, 31);
+    // Float32 rounding makes the folded outputs differ slightly (~1e-7): a zero tolerance must fail.
+    await expectNoLeaks(async () => {
+      await expect(foldBatchNorm(model, { check: { tolerance: 0 } })).rejects.toThrow(
+        /foldBatchNorm: the folded model's outputs differ .* above check.tolerance 0. Folded: bn -> c/,
+      );
+    });
+    model.dispose();
+  });
+
   it('nothing to fold: an equal copy; a negative tolerance is refused', async () => {
     const model = tfl.sequential({ layers: [L.dense({ inputShape: [3], units: 2, activation: 'relu' })] });
     const r = await foldBatchNorm(model);
