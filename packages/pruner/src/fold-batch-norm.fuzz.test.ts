@@ -13,7 +13,7 @@ import { archSpec, buildArch } from './__fixtures__/random-arch';
 import { compareModels } from './equivalence';
 import { foldBatchNorm } from './fold-batch-norm';
 
-const RUNS: Record<string, number> = { cpu: 60, wasm: 40 };
+const RUNS: Record<string, number> = { cpu: 200, wasm: 150 };
 const envRuns = Number(process.env.KLEVEL_FOLD_FUZZ_RUNS ?? Number.NaN);
 const SEED = Number(process.env.KLEVEL_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
