@@ -97,6 +97,33 @@ describeBackends('foldBatchNorm', () => {
     model.dispose();
   });
 
+  it('SeparableConv2D-BN (pointwise kernel) and a nested model (its BN is left in place)', async () => {
+    const inner = tfl.sequential({
+      name: 'inner',
+      layers: [
+        L.conv2d({ name: 'in_c', inputShape: [6, 6, 3], filters: 4, kernelSize: 1 }),
+        L.batchNormalization({ name: 'in_bn' }),
+      ],
+    });
+    const x = tfl.input({ shape: [6, 6, 3] });
+    let y = L.separableConv2d({
+      name: 'sep',
+      filters: 5,
+      kernelSize: 3,
+      padding: 'same',
+    }).apply(x) as tfl.SymbolicTensor;
+    y = L.batchNormalization({ name: 'bn_sep' }).apply(y) as tfl.SymbolicTensor;
+    const z = inner.apply(x) as tfl.SymbolicTensor;
+    y = L.concatenate({ name: 'cat' }).apply([y, z]) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: x, outputs: y });
+    randomizeWeights(model, 37);
+    expect(await foldAndCheck(model, ['bn_sep'])).toEqual(['in_bn']);
+    const { model: folded, notFolded } = await foldBatchNorm(model);
+    expect(notFolded[0]?.reason).toMatch(/nested model 'inner'/);
+    folded.dispose();
+    model.dispose();
+  });
+
   it('Conv1D-BN and Dense-BN on a rank-3 input (functional)', async () => {
     const x = tfl.input({ shape: [10, 3] });
     let y = L.conv1d({ name: 'c', filters: 5, kernelSize: 3 }).apply(x) as tfl.SymbolicTensor;

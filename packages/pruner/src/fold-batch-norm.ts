@@ -1,6 +1,6 @@
 /**
  * `foldBatchNorm`: inference-time BatchNormalization folding. A BatchNormalization that directly follows a
- * linear Conv1D / Conv2D / DepthwiseConv2D / Dense is an affine map per output channel, so it can be merged
+ * linear Conv1D / Conv2D / DepthwiseConv2D / SeparableConv2D (its pointwise kernel) / Dense is an affine map per output channel, so it can be merged
  * into that layer's kernel and bias and removed from the graph. The input model is only read: its topology
  * is serialized, the BN entries are removed and their consumers rewired to the producer, the model is rebuilt
  * from that JSON and the folded weights are written into it.
@@ -30,6 +30,7 @@ const PRODUCERS: Record<string, string> = {
   Conv2D: 'kernel',
   DepthwiseConv2D: 'depthwise_kernel',
   Dense: 'kernel',
+  SeparableConv2D: 'pointwise_kernel',
 };
 
 /** Options of {@link foldBatchNorm}. */
@@ -91,7 +92,7 @@ function analyze(model: tfl.LayersModel, bn: Layer): Layer | string {
   if (producer === undefined || node.inboundLayers.length !== 1) return 'it does not have exactly one input';
   const cls = producer.getClassName();
   if (PRODUCERS[cls] === undefined) {
-    return `its input comes from '${producer.name}' (${cls}), not from a Conv1D, Conv2D, DepthwiseConv2D or Dense`;
+    return `its input comes from '${producer.name}' (${cls}), not from a Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D or Dense`;
   }
   const pconf = producer.getConfig() as { activation?: unknown; dataFormat?: unknown };
   if (pconf.activation !== undefined && pconf.activation !== 'linear') {
@@ -167,7 +168,7 @@ function foldedWeights(f: Fold): { kernel: tf.Tensor; bias: tf.Tensor } {
   return tf.tidy(() => {
     const cls = f.producer.getClassName();
     const pw = new Map(f.producer.weights.map((w) => [weightNameOf(w), w.read()]));
-    const kernel = pw.get(PRODUCERS[cls] as string) as tf.Tensor;
+    const kernel = pw.get(PRODUCERS[cls] as string) as tf.Tensor; // output channels on the last axis(es)
     const mean = bnWeight(f.bn, 'moving_mean') as tf.Tensor;
     const variance = bnWeight(f.bn, 'moving_variance') as tf.Tensor;
     const gamma = bnWeight(f.bn, 'gamma') ?? tf.onesLike(mean);
@@ -199,7 +200,18 @@ function copyWeights(model: tfl.LayersModel, rebuilt: tfl.LayersModel, folds: re
     const { kernel, bias } = foldedWeights(fold);
     try {
       const kernelName = PRODUCERS[layer.getClassName()] as string;
-      layer.setWeights(layer.weights.map((w) => (weightNameOf(w) === kernelName ? kernel : bias)));
+      const others = new Map(old.weights.map((w) => [weightNameOf(w), w.read()]));
+      layer.setWeights(
+        layer.weights.map((w) => {
+          const name = weightNameOf(w);
+          if (name === kernelName) return kernel;
+          if (name === 'bias') return bias;
+          const value = others.get(name);
+          if (value === undefined)
+            throw new Error(`foldBatchNorm: layer '${layer.name}' has a new weight '${name}'.`);
+          return value; // e.g. the depthwise kernel of a SeparableConv2D, unchanged
+        }),
+      );
     } finally {
       tf.dispose([kernel, bias]);
     }
@@ -208,7 +220,7 @@ function copyWeights(model: tfl.LayersModel, rebuilt: tfl.LayersModel, folds: re
 
 /**
  * Builds a NEW model in which every BatchNormalization that directly follows a linear Conv1D, Conv2D,
- * DepthwiseConv2D or Dense (whose output it alone consumes) is merged into that layer's kernel and bias and
+ * DepthwiseConv2D, SeparableConv2D (folded into its pointwise kernel) or Dense (whose output it alone consumes) is merged into that layer's kernel and bias and
  * removed. Inference-time only: the moving statistics replace the batch statistics, so fold a trained model
  * for deployment, not one you will keep training with BatchNorm. Layer names of all other layers are kept;
  * a producer without a bias gets one. BatchNorms that cannot be folded stay in place and are listed in
@@ -271,7 +283,16 @@ export async function foldBatchNorm(
   }
   let equivalence: FoldBatchNormResult['equivalence'];
   try {
-    copyWeights(model, rebuilt, folds);
+    try {
+      copyWeights(model, rebuilt, folds);
+    } catch (e) {
+      throw new Error(
+        `foldBatchNorm: writing the weights into the rebuilt '${model.name}' failed: ${(e as Error).message}. ` +
+          'A layer whose config does not round-trip through JSON cannot be rebuilt (tfjs-layers 4.22 drops ' +
+          'the depthMultiplier of SeparableConv2D, so multipliers > 1 fail); models that save and load ' +
+          'with tf.loadLayersModel are fine.',
+      );
+    }
     if (options.check !== false) {
       const check = options.check ?? {};
       const tolerance = check.tolerance ?? 1e-4;
