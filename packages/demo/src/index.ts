@@ -18,6 +18,7 @@ export { logNumber, ProgressCallback } from './progress';
 export type { ProgressOptions } from './progress';
 export { accuracyChart, curveCharts, latencyCharts, renderReport, sparsityChart } from './report';
 export { cosineLearningRate, LearningRateScheduler } from './schedule';
+export { withSeededMathRandom } from './seeded-random';
 export {
   buildSummary,
   formatInt,

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { logNumber, ProgressCallback } from './progress';
 import { cosineLearningRate, LearningRateScheduler } from './schedule';
+import { withSeededMathRandom } from './seeded-random';
 
 /** Hyperparameters shared by both runs. */
 export interface TrainSettings {
@@ -141,8 +142,8 @@ export async function trainDense(
   const perEpoch = batchesPerEpoch(n, s.batchSize);
   const total = perEpoch * s.epochs;
   const lr = (step: number) => cosineLearningRate(step, total, s.learningRate, s.minLearningRate);
-  const history = await model
-    .fit(train.xs, train.ys, {
+  const history = await withSeededMathRandom(s.seed, () =>
+    model.fit(train.xs, train.ys, {
       batchSize: s.batchSize,
       epochs: s.epochs,
       shuffle: true,
@@ -157,8 +158,8 @@ export async function trainDense(
           write: s.log,
         }),
       ],
-    })
-    .finally(() => disposeOptimizer(optimizer));
+    }),
+  ).finally(() => disposeOptimizer(optimizer));
   const curve = await curveFrom(
     history,
     'dense',
@@ -219,8 +220,8 @@ export async function trainSparse(
   // Phase 1: WGSEF prox-SGD (SGD step on the data loss, then prox_{lr * lambda * WGSEF} after every batch).
   const prox1 = proxCallback(reg);
   const sparsity1: number[] = [];
-  const h1 = await model
-    .fit(train.xs, train.ys, {
+  const h1 = await withSeededMathRandom(s.seed, () =>
+    model.fit(train.xs, train.ys, {
       batchSize: s.batchSize,
       epochs: s.phase1Epochs,
       shuffle: true,
@@ -243,8 +244,8 @@ export async function trainSparse(
           },
         }),
       ],
-    })
-    .finally(() => disposeOptimizer(sgd));
+    }),
+  ).finally(() => disposeOptimizer(sgd));
   const afterPhase1 = reg.stats();
   const phase1Finalize = s.exactKBeforeHspg ? prox1.finalize() : undefined;
   const t1 = performance.now();
@@ -263,8 +264,8 @@ export async function trainSparse(
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const prox2 = proxCallback(reg); // monitors only: the optimizer applies the regularizer
   const sparsity2: number[] = [];
-  const h2 = await model
-    .fit(train.xs, train.ys, {
+  const h2 = await withSeededMathRandom(s.seed + 1, () =>
+    model.fit(train.xs, train.ys, {
       batchSize: s.batchSize,
       epochs: phase2Epochs,
       shuffle: true,
@@ -288,8 +289,8 @@ export async function trainSparse(
           },
         }),
       ],
-    })
-    .finally(() => disposeOptimizer(optimizer));
+    }),
+  ).finally(() => disposeOptimizer(optimizer));
   const t2 = performance.now();
 
   if (beforeFinalize) await beforeFinalize(model);
