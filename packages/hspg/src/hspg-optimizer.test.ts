@@ -1,21 +1,23 @@
 import { proxCallback } from '@klevel/prox-callback';
-import { describeBackends, expectNoLeaks, onTestBackendReady } from '@klevel/test-utils';
+import {
+  describeBackends,
+  elementGroupIds,
+  expectNoLeaks,
+  handGradients,
+  handNorms,
+  handScale,
+  maxRelDiff,
+  onTestBackendReady,
+  readWeights,
+  seedWeights,
+  seededBatch,
+  sgdStep,
+} from '@klevel/test-utils';
 import { registerTrainingKernels } from '@klevel/wasm-train';
 import { type GroupRegularizer, groupLasso, weightedSefProx, wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import {
-  elementGroupIds,
-  handGradients,
-  handNorms,
-  handScale,
-  maxRelDiff,
-  readWeights,
-  seedWeights,
-  seededBatch,
-  sgdStep,
-} from './__fixtures__/hand';
 import { HspgOptimizer, hspg } from './index';
 
 onTestBackendReady((backend) => {

@@ -1,11 +1,10 @@
 /** The two-phase recipe of the README (prox-SGD with the callback, then HSPG), executed on a tiny model. */
 import { proxCallback } from '@klevel/prox-callback';
-import { describeBackends } from '@klevel/test-utils';
+import { describeBackends, seedWeights, seededBatch } from '@klevel/test-utils';
 import { wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { seedWeights, seededBatch } from './__fixtures__/hand';
 import { hspg } from './index';
 
 describeBackends('README two-phase recipe', () => {

@@ -1,19 +1,21 @@
 import { registerTrainingKernels } from '@klevel/wasm-train';
-import { describeBackends, expectNoLeaks, onTestBackendReady } from '@klevel/test-utils';
-import { groupLasso, weightedSefProx, wgsef, type GroupRegularizer } from '@klevel/wgsef';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
 import {
+  describeBackends,
+  expectNoLeaks,
   handGradients,
   handNorms,
   handScale,
   maxRelDiff,
+  onTestBackendReady,
   readWeights,
   seedWeights,
   seededBatch,
   sgdStep,
-} from './__fixtures__/hand';
+} from '@klevel/test-utils';
+import { groupLasso, weightedSefProx, wgsef, type GroupRegularizer } from '@klevel/wgsef';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
 import { ProxCallback, proxCallback } from './prox-callback';
 
 onTestBackendReady((backend) => {

@@ -8,3 +8,15 @@ export {
   seededNormal,
   seededRandom,
 } from './assert';
+export {
+  elementGroupIds,
+  handGradients,
+  handNorms,
+  handScale,
+  maxRelDiff,
+  readWeights,
+  seedWeights,
+  seededBatch,
+  sgdStep,
+} from './hand-prox';
+export type { HandLayoutTerm, HandPartition } from './hand-prox';
