@@ -197,6 +197,25 @@ describeBackends('foldBatchNorm', () => {
     disposeFully(model);
   });
 
+  it('leaves a BN after a shared producer (called on inputs of different ranks) in place', async () => {
+    const x1 = tfl.input({ shape: [3] });
+    const x2 = tfl.input({ shape: [5, 3] });
+    const shared = L.dense({ name: 'shared_dense', units: 4 });
+    const a = L.batchNormalization({ name: 'bn_shared_producer' }).apply(
+      shared.apply(x1),
+    ) as tfl.SymbolicTensor;
+    const b = L.flatten({ name: 'flat' }).apply(shared.apply(x2)) as tfl.SymbolicTensor;
+    const y = L.concatenate({ name: 'cat' }).apply([a, b]) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: [x1, x2], outputs: y });
+    randomizeWeights(model, 41);
+    const notFolded = await foldAndCheck(model, []);
+    expect(notFolded).toEqual(['bn_shared_producer']);
+    const { model: same, notFolded: why } = await foldBatchNorm(model);
+    expect(why[0]?.reason).toMatch(/producer 'shared_dense' is shared \(called 2 times\)/);
+    disposeFully(same);
+    disposeFully(model);
+  });
+
   it('leaves a channels-first conv + BN(axis 1) in place', async () => {
     const model = tfl.sequential({
       layers: [

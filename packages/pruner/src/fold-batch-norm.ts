@@ -94,6 +94,9 @@ function analyze(model: tfl.LayersModel, bn: Layer): Layer | string {
   if (PRODUCERS[cls] === undefined) {
     return `its input comes from '${producer.name}' (${cls}), not from a Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D or Dense`;
   }
+  if (producer.inboundNodes.length !== 1) {
+    return `its producer '${producer.name}' is shared (called ${producer.inboundNodes.length} times)`;
+  }
   const pconf = producer.getConfig() as { activation?: unknown; dataFormat?: unknown };
   if (pconf.activation !== undefined && pconf.activation !== 'linear') {
     return (
@@ -112,9 +115,6 @@ function analyze(model: tfl.LayersModel, bn: Layer): Layer | string {
       `its axis ${JSON.stringify((bn.getConfig() as { axis?: unknown }).axis)} is not the last (channel) axis ` +
       `of its rank-${rank} input`
     );
-  }
-  if (producer.inboundNodes.length !== 1) {
-    return `its producer '${producer.name}' is shared (called ${producer.inboundNodes.length} times)`;
   }
   const consumers = producer.outboundNodes.length;
   if (consumers !== 1) {
