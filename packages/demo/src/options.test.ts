@@ -5,7 +5,7 @@ import { defaultPhase1Epochs, demoProgram, parseDemoOptions, QUICK_DEFAULTS } fr
 describe('parseDemoOptions', () => {
   it('gives the quick defaults with no arguments', () => {
     const o = parseDemoOptions([]);
-    expect(o).toMatchObject({ ...QUICK_DEFAULTS, phase1Epochs: defaultPhase1Epochs(QUICK_DEFAULTS.epochs) });
+    expect(o).toMatchObject({ ...QUICK_DEFAULTS, phase1Epochs: 1 });
     expect(o.full).toBe(false);
     expect(o.trainLimit).toBe(QUICK_DEFAULTS.trainLimit);
   });
@@ -18,7 +18,7 @@ describe('parseDemoOptions', () => {
     expect(o.batchSize).toBe(128);
     expect(o.lambda).toBe(0.02);
     expect(o.evalBeforeFinalize).toBe(true);
-    expect(o.phase1Epochs).toBe(defaultPhase1Epochs(30));
+    expect(o.phase1Epochs).toBe(15);
   });
 
   it('explicit options win over --full and the defaults', () => {
@@ -98,5 +98,7 @@ describe('defaultPhase1Epochs', () => {
     expect(defaultPhase1Epochs(3)).toBe(2);
     expect(defaultPhase1Epochs(4)).toBe(2);
     expect(defaultPhase1Epochs(30)).toBe(15);
+    expect(defaultPhase1Epochs(4, 0.25)).toBe(1);
+    expect(defaultPhase1Epochs(8, 0.25)).toBe(2);
   });
 });

@@ -10,6 +10,8 @@ export interface DemoOptions {
   epochs: number;
   /** Epochs of phase 1 (WGSEF prox-SGD); the rest are phase 2 (HSPG half-space). */
   phase1Epochs: number;
+  /** Share of the epochs given to phase 1 when `--phase1-epochs` is not set. */
+  phase1Fraction: number;
   /** Fraction of the groups (filters / neurons) each layer keeps, in (0, 1]. */
   keep: number;
   /** Output directory (report.html, summary.json, pruned/). */
@@ -65,7 +67,8 @@ export interface DemoOptions {
 /** Defaults of the quick run (finishes in a few minutes on 2 cores). */
 export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   epochs: 4,
-  phase1Epochs: 3,
+  phase1Epochs: 1,
+  phase1Fraction: 0.25,
   keep: 0.2,
   out: 'out/demo',
   backend: 'auto',
@@ -77,7 +80,7 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   learningRate: 0.05,
   minLearningRate: 0.002,
   momentum: 0.9,
-  lambda: 0.2,
+  lambda: 0.4,
   lambdaHspg: null,
   epsilon: 0.05,
   groupWeights: 'uniform',
@@ -95,6 +98,7 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
 /** What `--full` changes: the whole training split and a longer, paper-like cosine schedule. */
 export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   epochs: 30,
+  phase1Fraction: 0.5,
   batchSize: 128,
   // ~50x more prox steps than the quick run: a weaker lambda (the paper's range is 1e-2 to 5e-2)
   lambda: 0.02,
@@ -193,7 +197,7 @@ export function demoProgram(): Command {
     )
     .option(
       '--phase1-epochs <n>',
-      'epochs of WGSEF prox-SGD before HSPG (default: half of the epochs, as in the paper)',
+      'epochs of WGSEF prox-SGD before HSPG (default: a quarter of the epochs; --full: half, as in the paper)',
       positiveInt('--phase1-epochs'),
     )
     .option(
@@ -270,10 +274,10 @@ export function demoProgram(): Command {
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
 }
 
-/** Default phase-1 length: half the epochs (the paper switches to HSPG halfway), at least 1, leaving at
- *  least 1 for HSPG. */
-export function defaultPhase1Epochs(epochs: number): number {
-  return Math.min(epochs - 1, Math.max(1, Math.round(epochs / 2)));
+/** Default phase-1 length: `fraction` of the epochs (the paper switches to HSPG halfway; the quick run
+ *  uses a quarter so the k-level network gets more fine-tuning), at least 1, leaving at least 1 for HSPG. */
+export function defaultPhase1Epochs(epochs: number, fraction = 0.5): number {
+  return Math.min(epochs - 1, Math.max(1, Math.round(epochs * fraction)));
 }
 
 /**
@@ -294,7 +298,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions {
       `--epochs must be at least 2 (at least one epoch of WGSEF prox-SGD and one of HSPG), got ${epochs}.`,
     );
   }
-  const phase1 = (o.phase1Epochs as number | undefined) ?? defaultPhase1Epochs(epochs);
+  const phase1 = (o.phase1Epochs as number | undefined) ?? defaultPhase1Epochs(epochs, base.phase1Fraction);
   if (phase1 >= epochs) {
     throw new InvalidArgumentError(
       `--phase1-epochs (${phase1}) must be below --epochs (${epochs}) so HSPG gets at least one epoch.`,
