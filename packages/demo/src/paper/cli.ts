@@ -15,7 +15,7 @@ import { measureLatency, runPaperExperiment } from './run';
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      `${paperProgram().helpInformation()}\nReport-only options:\n  --discussion <file>  Markdown inserted as the report's Discussion section\n  --note <text>        a note shown at the top of the report (repeatable)\n  --merge <a.json,...> merge runs that split the seeds between processes (same settings), measure\n                       latency once (--latency-runs) and write the combined report to --out\n`,
+      `${paperProgram().helpInformation()}\nReport-only options:\n  --discussion <file>  Markdown inserted as the report's Discussion section\n  --note <text>        a note shown at the top of the report (repeatable)\n  --merge <a.json,...> merge runs that split the seeds between processes (same settings), measure\n                       latency once (--latency-runs; 0 keeps the parts' latency, e.g. to\n                       re-render one results.json) and write the combined report to --out\n`,
     );
     return 0;
   }
@@ -40,10 +40,17 @@ export async function main(argv: string[]): Promise<number> {
   if (report.merge.length > 0) {
     const parts = report.merge.map((f) => JSON.parse(readFileSync(f, 'utf8')) as PaperResults);
     results = mergeResults(parts);
-    results.options = { ...results.options, latencyRuns: options.latencyRuns, out: options.out };
+    results.options = {
+      ...results.options,
+      out: options.out,
+      ...(options.latencyRuns > 0 ? { latencyRuns: options.latencyRuns } : {}),
+    };
     results.command = `${results.command} ; ${command}`;
     results.notes = [...results.notes, ...report.notes];
-    if (options.latencyRuns > 0) {
+    if (options.latencyRuns === 0) {
+      // re-render only: keep the latency the parts already hold (e.g. --merge docs/results.json)
+      results.latency = parts.flatMap((p) => p.latency);
+    } else {
       const load = os.loadavg()[0] ?? 0;
       results.latency = await measureLatency(results.options, log);
       results.notes.push(
