@@ -6,12 +6,15 @@
  *
  *   dot(x_hat_g, x_g) = ||x_g||^2 - lr * (mu * dot(m_g, x_g) + dot(grad_f_g, x_g) + f_g ||x_g||^2)
  *
- * and a group that was nonzero is projected to zero when `dot(x_hat_g, x_g) < eps * ||x_g||^2`.
- * Zero groups stay zero.
+ * and a group that was nonzero is projected to zero when `dot(x_hat_g, x_g) < eps * ||x_g||^2`, as long
+ * as the keep floor allows it (see keep-floor.ts: the groups with the most negative normalized margin go
+ * first; the others take the trial step). Zero groups stay zero.
  *
  * reference: Chen et al., "Orthant Based Proximal Stochastic Gradient Method for l1-Regularized
  * Optimization" / "Only Train Once" (HSPG, 2020-2021); shared/docs/wgsef-math.md section 5.
  */
+
+import { type KeepFloor, limitProjections } from './keep-floor';
 
 /** Inputs of {@link halfSpaceDecision}: per-group sums (length m each). */
 export interface HalfSpaceInputs {
@@ -26,6 +29,8 @@ export interface HalfSpaceInputs {
   learningRate: number;
   momentum: number;
   epsilon: number;
+  /** How many groups must stay nonzero (per layer, in total). Without it every candidate is projected. */
+  floor?: KeepFloor;
 }
 
 /** Which groups survive the step. */
@@ -36,23 +41,37 @@ export interface HalfSpaceDecision {
   keep: Float64Array;
   /** Number of groups projected to zero by this step. */
   projected: number;
+  /** Number of groups that failed the half-space test but were kept by the floor. */
+  held: number;
 }
 
-/** Decides, group by group, who takes the trial step and who is projected to zero. */
+/**
+ * Decides, group by group, who takes the trial step and who is projected to zero.
+ * @example halfSpaceDecision({ sqNorms, gradDots, factors, learningRate: 0.05, momentum: 0, epsilon: 0.05 })
+ */
 export function halfSpaceDecision(inputs: HalfSpaceInputs): HalfSpaceDecision {
-  const { sqNorms, gradDots, momentumDots, factors, learningRate: lr, momentum: mu, epsilon } = inputs;
+  const { sqNorms, gradDots, momentumDots, factors, learningRate: lr, momentum: mu, epsilon, floor } = inputs;
   const m = sqNorms.length;
   const nonzero = new Float64Array(m);
   const keep = new Float64Array(m);
-  let projected = 0;
+  const margins = new Float64Array(m);
+  const candidates: number[] = [];
   for (let j = 0; j < m; j++) {
     const s = sqNorms[j] as number;
     if (!(s > 0)) continue;
     nonzero[j] = 1;
+    keep[j] = 1;
     const dm = momentumDots ? mu * (momentumDots[j] as number) : 0;
     const dot = s - lr * (dm + (gradDots[j] as number) + (factors[j] as number) * s);
-    if (dot < epsilon * s) projected++;
-    else keep[j] = 1;
+    margins[j] = dot / s;
+    if (dot < epsilon * s) candidates.push(j);
   }
-  return { nonzero, keep, projected };
+  const projectedGroups = floor ? limitProjections(nonzero, candidates, margins, floor) : candidates;
+  for (const j of projectedGroups) keep[j] = 0;
+  return {
+    nonzero,
+    keep,
+    projected: projectedGroups.length,
+    held: candidates.length - projectedGroups.length,
+  };
 }

@@ -201,6 +201,15 @@ describeBackends('HspgOptimizer', () => {
       const epsilon = Math.min(0.99, Math.max(0, ((ratios[0] as number) + (ratios[1] as number)) / 2));
       const keep = Array.from(a, (aj, j) => (aj > 0 && (dots[j] as number) >= epsilon * aj ** 2 ? 1 : 0));
       expect(keep.filter((k) => k === 0).length).toBeGreaterThanOrEqual(2); // the zero group + at least one projected
+      // the keep floor, by hand: layer l loses at most (nonzero_l - k_l) groups, most negative ratio first
+      const { layerOf } = reg.layout;
+      const perLayer = reg.budget?.perLayer as Int32Array;
+      perLayer.forEach((k, l) => {
+        const members = Array.from(a.keys()).filter((j) => layerOf[j] === l && (a[j] as number) > 0);
+        const ratio = (j: number) => (dots[j] as number) / (a[j] as number) ** 2;
+        const failing = members.filter((j) => keep[j] === 0).sort((u, v) => ratio(u) - ratio(v));
+        for (const j of failing.slice(Math.max(0, members.length - k))) keep[j] = 1;
+      });
       const expected = handScale(p, xHat, keep);
       const opt = hspg({ regularizer: reg, learningRate: lr, epsilon });
       model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });

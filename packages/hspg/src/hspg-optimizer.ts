@@ -7,7 +7,11 @@
  *   (with momentum, `grad_f` is replaced by the momentum buffer of the data gradient, as in stage 1; the
  *   regularizer term is not accumulated, so its strength is the same in both stages); zero groups stay
  *   zero; each group that was
- *   nonzero is set to zero when `dot(x_hat_g, x_g) < epsilon * ||x_g||^2` (the half-space projection).
+ *   nonzero is set to zero when `dot(x_hat_g, x_g) < epsilon * ||x_g||^2` (the half-space projection), but
+ *   never below the regularizer's keep floor: k_l per layer (scope 'layer'), k in total and
+ *   `minGroupsPerLayer` per layer (scope 'global'), `minGroupsPerLayer` per layer without a budget. When the
+ *   floor binds, the groups with the most negative normalized margin `dot(x_hat_g, x_g) / ||x_g||^2` are
+ *   projected first; the rest keep their trial step.
  *   Variables outside the groups take a plain (momentum) SGD step in both stages.
  *
  * Per step: one reduction per regularized variable and ONE download of at most 3m group sums.
@@ -18,6 +22,7 @@ import { groupProductSums, isGroupRegularizer, scaleTerm, type GroupRegularizer 
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
+import { keepFloorOf } from './keep-floor';
 import { type HspgArgs, type ResolvedHspgArgs, resolveHspgArgs, type SwitchAt } from './options';
 
 /** A named tensor, as tfjs optimizers exchange them. */
@@ -53,6 +58,8 @@ export class HspgOptimizer extends tf.Optimizer {
   regularizer: GroupRegularizer | undefined;
   /** Groups projected to zero by the last step (stage 2). */
   lastProjected = 0;
+  /** Groups that failed the half-space test in the last step but were kept by the keep floor (stage 2). */
+  lastHeld = 0;
 
   private epoch: number | undefined;
   private manualStage: 1 | 2 | undefined;
@@ -214,6 +221,7 @@ export class HspgOptimizer extends tf.Optimizer {
       learningRate: lr,
       momentum: mu,
       epsilon: this.epsilon,
+      floor: keepFloorOf(reg),
     });
     tf.tidy(() => {
       for (const { name, tensor: g } of items) {
@@ -234,6 +242,7 @@ export class HspgOptimizer extends tf.Optimizer {
       }
     });
     this.lastProjected = dec.projected;
+    this.lastHeld = dec.held;
   }
 
   /** Maps gradient names to term indices; throws when the regularizer and the gradients disagree. */

@@ -5,3 +5,5 @@ export { HspgOptimizer, hspg } from './hspg-optimizer';
 export type { HspgArgs, SwitchAt } from './options';
 export { halfSpaceDecision } from './half-space';
 export type { HalfSpaceDecision, HalfSpaceInputs } from './half-space';
+export { keepFloorOf, limitProjections } from './keep-floor';
+export type { KeepFloor } from './keep-floor';
