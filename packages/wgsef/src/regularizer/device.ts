@@ -1,25 +1,34 @@
 /**
  * Thin tfjs adapters over LayoutTerms that the regularizers, the prox callback and HSPG share:
- * per-group sums of elementwise products (norms, inner products) with ONE download of the m results,
- * and per-group scaling on the device. Positions whose group id is -1 are left unchanged by scaling.
+ * per-group sums of elementwise products (norms, inner products) with ONE synchronous download of the
+ * reduced vectors, and per-group scaling on the device. Positions whose group id is -1 are left unchanged
+ * by scaling. The device work itself (the per-position reduction and broadcast multiply) is the one of
+ * the public tensor path, in ../tensor/term-ops.
  */
 import type { LayoutTerm } from '@klevel/groups';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  addPositionSums,
+  type PositionSums,
+  positionProductSums,
+  scalePositions,
+  type TermGeometry,
+  termShapeGeometry,
+} from '../tensor/term-ops';
 
-/** Axes of a term's tensor that are summed over (every axis not in `groupAxes`). */
-export function reducedAxes(term: LayoutTerm): number[] {
-  return term.shape.map((_, i) => i).filter((i) => !term.groupAxes.includes(i));
-}
-
-/** Shape that broadcasts one value per group position against the term's tensor. */
-export function positionShape(term: LayoutTerm): number[] {
-  return term.shape.map((d, i) => (term.groupAxes.includes(i) ? d : 1));
+/** Geometry of a LayoutTerm (recomputed per call, O(rank); terms are plain data that callers may edit). */
+function geometryOf(term: LayoutTerm): TermGeometry {
+  return termShapeGeometry(term.shape, term.groupAxes);
 }
 
 /**
  * Per-group sums of `a_t * b_t` over every term t, for several pairs at once, downloaded together.
  * `pairs[p][t]` gives the two tensors (shaped like term t) of pair p. Returns one Float64Array (length m)
  * per pair. For squared group norms pass the same tensor twice.
+ * @param terms the layout terms (from @klevel/groups)
+ * @param numGroups number of groups m
+ * @param pairs per pair, one `[a, b]` per term
+ * @example const [sq, dot] = groupProductSums(terms, m, [xs.map((x) => [x, x]), xs.map((x, t) => [x, gs[t]])]);
  */
 export function groupProductSums(
   terms: readonly LayoutTerm[],
@@ -28,14 +37,15 @@ export function groupProductSums(
 ): Float64Array[] {
   const out = pairs.map(() => new Float64Array(numGroups));
   if (terms.length === 0 || pairs.length === 0) return out;
+  const factors: number[] = [];
   const summed = tf.tidy(() => {
     const parts: tf.Tensor[] = [];
     for (const pair of pairs) {
       terms.forEach((term, t) => {
         const [a, b] = pair[t] as readonly [tf.Tensor, tf.Tensor];
-        const prod = a === b ? tf.square(a) : tf.mul(a, b);
-        const axes = reducedAxes(term);
-        parts.push(tf.reshape(axes.length > 0 ? tf.sum(prod, axes) : prod, [-1]));
+        const r: PositionSums = positionProductSums(a, b, geometryOf(term));
+        parts.push(r.sums);
+        factors.push(r.factor);
       });
     }
     return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts);
@@ -43,14 +53,11 @@ export function groupProductSums(
   const flat = summed.dataSync() as Float32Array;
   summed.dispose();
   let offset = 0;
+  let part = 0;
   for (const sums of out) {
     for (const term of terms) {
-      const ids = term.groupIds;
-      for (let i = 0; i < ids.length; i++) {
-        const g = ids[i] as number;
-        if (g >= 0) sums[g] = (sums[g] as number) + (flat[offset + i] as number);
-      }
-      offset += ids.length;
+      addPositionSums(sums, term.groupIds, flat, factors[part++] as number, offset);
+      offset += term.groupIds.length;
     }
   }
   return out;
@@ -65,24 +72,22 @@ export function groupSquaredNormsOf(
   return groupProductSums(terms, numGroups, [tensors.map((x) => [x, x] as const)])[0] as Float64Array;
 }
 
-/** The per-position factors of one term: `scales[groupIds[i]]`, or `unassigned` where the id is -1. */
-export function positionFactors(term: LayoutTerm, scales: ArrayLike<number>, unassigned = 1): tf.Tensor {
-  const f = new Float32Array(term.groupIds.length);
-  for (let i = 0; i < f.length; i++) {
-    const g = term.groupIds[i] as number;
-    f[i] = g >= 0 ? (scales[g] as number) : unassigned;
-  }
-  return tf.tensor(f, positionShape(term));
-}
-
-/** `x * scales[group]` elementwise for one term (a new tensor; -1 positions get `unassigned`). */
+/**
+ * `x * scales[group]` elementwise for one term (a new tensor; positions with id -1 get `unassigned`,
+ * default 1), as one broadcast multiply on the device.
+ * @param term the layout term x is shaped like
+ * @param x the tensor to scale (not modified or disposed)
+ * @param scales one factor per group
+ * @param unassigned factor of the positions of no group (default 1)
+ * @example variable.assign(scaleTerm(term, variable, keep)); // keep[j] in {0, 1}
+ */
 export function scaleTerm(
   term: LayoutTerm,
   x: tf.Tensor,
   scales: ArrayLike<number>,
   unassigned = 1,
 ): tf.Tensor {
-  return tf.tidy(() => tf.mul(x, positionFactors(term, scales, unassigned)));
+  return scalePositions(x, geometryOf(term), term.groupIds, scales, unassigned);
 }
 
 /** True when every group scale is exactly 1 (nothing to write). */

@@ -6,8 +6,15 @@
  * This is structurally the `LayoutTerm` contract of @klevel/groups with the variable name replaced by the
  * tensor itself, so a group can span several tensors (a filter plus its bias and BN gamma/beta).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../validate';
+import {
+  addPositionSums,
+  type PositionSums,
+  positionProductSums,
+  type TermGeometry,
+  termShapeGeometry,
+} from './term-ops';
 
 /** One weight tensor of a group layout (compatible with @klevel/groups' `LayoutTerm`). */
 export interface TensorLayoutTerm {
@@ -17,21 +24,6 @@ export interface TensorLayoutTerm {
   groupAxes: number[];
   /** Group index per position of `groupAxes` (row-major; length = product of their sizes); -1 = none. */
   groupIds: Int32Array;
-}
-
-/** Validated geometry of a term: positions P and the contiguous-block split [outer, positions, inner]. */
-export interface TermGeometry {
-  positions: number;
-  /** Elements per position (product of the reduced axes). */
-  perPosition: number;
-  /** True when groupAxes is a contiguous block of axes (then outer x positions x inner is a reshape). */
-  contiguous: boolean;
-  outer: number;
-  inner: number;
-  /** Shape of the per-position scale tensor that broadcasts over the term (leading 1s dropped). */
-  scaleShape: number[];
-  /** Axes not in groupAxes. */
-  reduceAxes: number[];
 }
 
 /** Checks one term against numGroups and returns its geometry. */
@@ -104,24 +96,7 @@ export function termGeometry(
       );
     }
   }
-  const size = t.size;
-  const perPosition = positions === 0 ? 0 : size / positions;
-  let contiguous = true;
-  for (let i = 1; i < axes.length; i++)
-    if ((axes[i] as number) !== (axes[i - 1] as number) + 1) contiguous = false;
-  let outer = 1;
-  let inner = 1;
-  if (axes.length > 0) {
-    for (let i = 0; i < (axes[0] as number); i++) outer *= t.shape[i] as number;
-    for (let i = (axes[axes.length - 1] as number) + 1; i < rank; i++) inner *= t.shape[i] as number;
-  } else {
-    inner = size;
-  }
-  const first = axes.length > 0 ? (axes[0] as number) : rank;
-  const scaleShape = t.shape.slice(first).map((d, i) => (axes.includes(i + first) ? d : 1));
-  const reduceAxes: number[] = [];
-  for (let i = 0; i < rank; i++) if (!axes.includes(i)) reduceAxes.push(i);
-  return { positions, perPosition, contiguous, outer, inner, scaleShape, reduceAxes };
+  return termShapeGeometry(t.shape, axes);
 }
 
 /** Checks numGroups is an integer >= 0. */
@@ -133,56 +108,6 @@ export function checkNumGroups(fn: string, numGroups: unknown): number {
     );
   }
   return numGroups;
-}
-
-/** Largest divisor of g that is <= cap. */
-function largestDivisorAtMost(g: number, cap: number): number {
-  if (g <= cap) return g;
-  for (let c = cap; c > 1; c--) if (g % c === 0) return c;
-  return 1;
-}
-
-/**
- * Channel cap for the wasm average-pool reduction. Measured with tfjs-backend-wasm 4.22.0: AvgPool over a
- * window of >= 8 positions with >= 16384 channels fails with "memory access out of bounds"; 8192 channels
- * are safe for windows up to 4608 (tested). Wider group axes are folded into the pooled tensor's width.
- */
-const WASM_POOL_CHANNELS = 8192;
-const WASM_POOL_MAX_WINDOW = 65536;
-
-/**
- * Sum over the leading axis of a [rows, cols] tensor, as a 1-D tensor of length cols times `factor`
- * (the caller multiplies by it on the host). No transpose: on wasm an XNNPACK average pool over a
- * [rows, 1] window (SIMD across the columns, one read of the data; returns the mean, factor = rows);
- * elsewhere a ones-vector matmul.
- */
-function sumLeadingAxis(y: tf.Tensor, rows: number, cols: number): { sums: tf.Tensor; factor: number } {
-  if (tf.getBackend() === 'wasm' && rows <= WASM_POOL_MAX_WINDOW) {
-    const c = largestDivisorAtMost(cols, WASM_POOL_CHANNELS);
-    if (c >= Math.min(cols, 64)) {
-      const x4 = tf.reshape(y, [1, rows, cols / c, c]) as tf.Tensor4D;
-      return { sums: tf.reshape(tf.avgPool(x4, [rows, 1], 1, 'valid'), [cols]), factor: rows };
-    }
-  }
-  const ones = tf.ones([1, rows]) as tf.Tensor2D;
-  return { sums: tf.reshape(tf.matMul(ones, tf.reshape(y, [rows, cols]) as tf.Tensor2D), [cols]), factor: 1 };
-}
-
-/**
- * Per-position squared norms of one term, as a 1-D tensor of length P (times `factor`), without
- * transposes where the group axes are one contiguous block: square, view as [outer, P, inner], sum the
- * innermost axis, then sum the outer axis with {@link sumLeadingAxis}.
- */
-function positionSquaredNorms(x: tf.Tensor, g: TermGeometry): { sums: tf.Tensor; factor: number } {
-  return tf.tidy(() => {
-    const sq = tf.square(x);
-    if (g.positions === x.size) return { sums: tf.reshape(sq, [g.positions]), factor: 1 };
-    if (!g.contiguous) return { sums: tf.reshape(tf.sum(sq, g.reduceAxes), [g.positions]), factor: 1 };
-    let y: tf.Tensor = tf.reshape(sq, [g.outer * g.positions, g.inner]);
-    if (g.inner > 1) y = tf.sum(y, 1);
-    if (g.outer === 1) return { sums: tf.reshape(y, [g.positions]), factor: 1 };
-    return sumLeadingAxis(y, g.outer, g.positions);
-  });
 }
 
 /**
@@ -214,11 +139,12 @@ export async function squaredNormsUnchecked(
   geos: TermGeometry[],
   m: number,
 ): Promise<Float64Array> {
-  const reduced: Array<{ sums: tf.Tensor; factor: number }> = [];
+  const reduced: PositionSums[] = [];
   let values: Array<tf.TypedArray | string[] | Uint8Array[]>;
   try {
     for (let i = 0; i < terms.length; i++) {
-      reduced.push(positionSquaredNorms((terms[i] as TensorLayoutTerm).tensor, geos[i] as TermGeometry));
+      const x = (terms[i] as TensorLayoutTerm).tensor;
+      reduced.push(positionProductSums(x, x, geos[i] as TermGeometry));
     }
     values = await Promise.all(reduced.map((r) => r.sums.data()));
   } finally {
@@ -226,13 +152,7 @@ export async function squaredNormsUnchecked(
   }
   const out = new Float64Array(m);
   terms.forEach((term, i) => {
-    const v = values[i] as Float32Array;
-    const f = (reduced[i] as { factor: number }).factor;
-    const ids = term.groupIds;
-    for (let p = 0; p < ids.length; p++) {
-      const g = ids[p] as number;
-      if (g >= 0) out[g] = (out[g] as number) + f * (v[p] as number);
-    }
+    addPositionSums(out, term.groupIds, values[i] as Float32Array, (reduced[i] as PositionSums).factor);
   });
   return out;
 }

@@ -13,10 +13,10 @@ import {
   layoutGroupSizesUnchecked,
   squaredNormsUnchecked,
   type TensorLayoutTerm,
-  type TermGeometry,
   termGeometry,
 } from './layout';
 import { scaleGroupsUnchecked } from './scale';
+import type { TermGeometry } from './term-ops';
 
 /** Result of a tensor prox. */
 export interface TensorProxResult {

@@ -1,11 +1,12 @@
 /**
  * Device-side rescaling of groups: every element of group j is multiplied by scales[j]. Per term, one
  * small per-position tensor is uploaded, shaped to broadcast over the reduced axes, and one tf.mul runs
- * on the device.
+ * on the device ({@link scalePositions}, shared with the regularizers' `scaleTerm`).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../validate';
-import { checkNumGroups, type TensorLayoutTerm, type TermGeometry, termGeometry } from './layout';
+import { checkNumGroups, type TensorLayoutTerm, termGeometry } from './layout';
+import { scalePositions, type TermGeometry } from './term-ops';
 
 /** scaleGroups after validation: positions with id -1 keep scale 1. */
 export function scaleGroupsUnchecked(
@@ -13,16 +14,7 @@ export function scaleGroupsUnchecked(
   geos: TermGeometry[],
   scales: ArrayLike<number>,
 ): tf.Tensor[] {
-  return terms.map((term, i) => {
-    const g = geos[i] as TermGeometry;
-    const ids = term.groupIds;
-    const s = new Float32Array(g.positions);
-    for (let p = 0; p < s.length; p++) {
-      const id = ids[p] as number;
-      s[p] = id >= 0 ? (scales[id] as number) : 1;
-    }
-    return tf.tidy(() => tf.mul(term.tensor, tf.tensor(s, g.scaleShape, 'float32')));
-  });
+  return terms.map((term, i) => scalePositions(term.tensor, geos[i] as TermGeometry, term.groupIds, scales));
 }
 
 /**
