@@ -1,10 +1,11 @@
 /**
  * The half-space projection decision of HSPG on the m groups, from group-wise inner products (pure; no
- * tensors). With the trial point `x_hat_g = x_g - lr * d_g`, `d_g = mu * m_g + grad_f_g + f_g * x_g` (the
- * momentum buffer of the data gradient plus `lambda * grad R = f_g x_g`, `f_g` the regularizer's gradient
- * factor; `m_g` is the buffer before this step):
+ * tensors). With the trial point `x_hat_g = r_g x_g - lr * d_g`, `d_g = mu * m_g + grad_f_g` (the momentum
+ * buffer of the data gradient; `m_g` is the buffer before this step) and `r_g` the regularizer's shrink of
+ * the group: `1 - lr f_g` for the gradient step (`lambda * grad R = f_g x_g`), or the prox ratio
+ * `prox_{lr lambda R}(a)_g / a_g`:
  *
- *   dot(x_hat_g, x_g) = ||x_g||^2 - lr * (mu * dot(m_g, x_g) + dot(grad_f_g, x_g) + f_g ||x_g||^2)
+ *   dot(x_hat_g, x_g) = r_g ||x_g||^2 - lr * (mu * dot(m_g, x_g) + dot(grad_f_g, x_g))
  *
  * and a group that was nonzero is projected to zero when `dot(x_hat_g, x_g) < eps * ||x_g||^2`, as long
  * as the keep floor allows it (see keep-floor.ts: the groups with the most negative normalized margin go
@@ -24,8 +25,14 @@ export interface HalfSpaceInputs {
   gradDots: ArrayLike<number>;
   /** `dot(m_g, x_g)` of the momentum buffer before the step (zeros without momentum). */
   momentumDots?: ArrayLike<number>;
-  /** Regularizer gradient factors `f_g` (lambda * grad R = f_g x_g). */
+  /** Regularizer gradient factors `f_g` (lambda * grad R = f_g x_g); used when `shrink` is not given. */
   factors: ArrayLike<number>;
+  /**
+   * The regularizer's part of the trial point as a per-group multiplier: `x_hat_g = shrink_g x_g - lr d_g`
+   * with `d_g` the data direction. Defaults to the gradient step `1 - lr f_g`; the optimizer's
+   * `regularizerStep: 'prox'` passes the prox ratio `prox_{lr lambda R}(a)_g / a_g` instead.
+   */
+  shrink?: ArrayLike<number>;
   learningRate: number;
   momentum: number;
   epsilon: number;
@@ -50,7 +57,17 @@ export interface HalfSpaceDecision {
  * @example halfSpaceDecision({ sqNorms, gradDots, factors, learningRate: 0.05, momentum: 0, epsilon: 0.05 })
  */
 export function halfSpaceDecision(inputs: HalfSpaceInputs): HalfSpaceDecision {
-  const { sqNorms, gradDots, momentumDots, factors, learningRate: lr, momentum: mu, epsilon, floor } = inputs;
+  const {
+    sqNorms,
+    gradDots,
+    momentumDots,
+    factors,
+    shrink,
+    learningRate: lr,
+    momentum: mu,
+    epsilon,
+    floor,
+  } = inputs;
   const m = sqNorms.length;
   const nonzero = new Float64Array(m);
   const keep = new Float64Array(m);
@@ -62,7 +79,8 @@ export function halfSpaceDecision(inputs: HalfSpaceInputs): HalfSpaceDecision {
     nonzero[j] = 1;
     keep[j] = 1;
     const dm = momentumDots ? mu * (momentumDots[j] as number) : 0;
-    const dot = s - lr * (dm + (gradDots[j] as number) + (factors[j] as number) * s);
+    const r = shrink ? (shrink[j] as number) : 1 - lr * (factors[j] as number);
+    const dot = r * s - lr * (dm + (gradDots[j] as number));
     margins[j] = dot / s;
     if (dot < epsilon * s) candidates.push(j);
   }

@@ -23,7 +23,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
 import { keepFloorOf } from './keep-floor';
-import { type HspgArgs, type ResolvedHspgArgs, resolveHspgArgs, type SwitchAt } from './options';
+import {
+  type HspgArgs,
+  type RegularizerStep,
+  type ResolvedHspgArgs,
+  resolveHspgArgs,
+  type SwitchAt,
+} from './options';
 
 /** A named tensor, as tfjs optimizers exchange them. */
 interface NamedTensor {
@@ -54,6 +60,8 @@ export class HspgOptimizer extends tf.Optimizer {
   readonly momentum: number;
   readonly epsilon: number;
   readonly switchAt: SwitchAt;
+  /** How the regularizer enters the stage-2 trial point (`'gradient'` or `'prox'`). */
+  readonly regularizerStep: RegularizerStep;
   /** The regularizer (undefined only after loading a model whose regularizer could not be serialized). */
   regularizer: GroupRegularizer | undefined;
   /** Groups projected to zero by the last step (stage 2). */
@@ -76,6 +84,7 @@ export class HspgOptimizer extends tf.Optimizer {
     this.momentum = r.momentum;
     this.epsilon = r.epsilon;
     this.switchAt = r.switchAt;
+    this.regularizerStep = r.regularizerStep;
   }
 
   /** Attaches the regularizer to `model` (needed after `loadLayersModel`). @returns this */
@@ -212,12 +221,22 @@ export class HspgOptimizer extends tf.Optimizer {
       Float64Array,
       Float64Array?,
     ];
-    const factors = reg.gradientFactors(sq.map(Math.sqrt), step);
+    const norms = sq.map(Math.sqrt);
+    const factors = reg.gradientFactors(norms, step);
+    // the regularizer's multiplier of x_g in the trial point: explicit gradient step, or the prox ratio
+    // (1 on zero groups, as 1 - lr * 0: a group whose squared norm underflows is left as it is)
+    const shrink =
+      this.regularizerStep === 'prox'
+        ? reg
+            .proxOfNorms(norms, lr * reg.lambdaAt(step))
+            .map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 1))
+        : factors.map((f) => 1 - lr * f);
     const dec = halfSpaceDecision({
       sqNorms: sq,
       gradDots: gd,
       momentumDots: md,
       factors,
+      shrink,
       learningRate: lr,
       momentum: mu,
       epsilon: this.epsilon,
@@ -235,8 +254,8 @@ export class HspgOptimizer extends tf.Optimizer {
         // Momentum accumulates the data gradient only (as in stage 1, where the regularizer enters through
         // the prox with step lr): the regularizer's pull keeps the same strength in both stages.
         const mNew = mu > 0 ? tf.add(tf.mul(mu, this.slot(name, x)), g) : g;
-        const d = scaleTerm(term, tf.add(mNew, scaleTerm(term, x, factors, 0)), dec.nonzero);
-        const xHat = tf.sub(x, tf.mul(lr, d));
+        // x_hat = r_g x_g - lr m_g on nonzero groups (zero groups stay zero), x - lr m outside the groups
+        const xHat = tf.sub(scaleTerm(term, x, shrink), tf.mul(lr, scaleTerm(term, mNew, dec.nonzero)));
         x.assign(scaleTerm(term, xHat, dec.keep));
         if (mu > 0) this.slot(name, x).assign(scaleTerm(term, mNew, dec.keep));
       }
@@ -355,6 +374,7 @@ export class HspgOptimizer extends tf.Optimizer {
       epsilon: this.epsilon,
       switchStep,
       switchEpoch,
+      regularizerStep: this.regularizerStep,
       regularizer:
         reg && !problem
           ? {
@@ -390,6 +410,8 @@ export class HspgOptimizer extends tf.Optimizer {
       momentum: config.momentum,
       epsilon: config.epsilon,
       switchAt,
+      // configs saved before the option existed were trained with the gradient step
+      regularizerStep: config.regularizerStep ?? 'gradient',
       allowMissingRegularizer: true,
     };
     return new cls(args as unknown as HspgArgs);
@@ -402,6 +424,9 @@ export class HspgOptimizer extends tf.Optimizer {
  * @param args.learningRate Step size (> 0).
  * @param args.momentum Heavy-ball momentum in [0, 1). Defaults to 0.
  * @param args.epsilon Half-space aggressiveness in [0, 1). Defaults to 0.
+ * @param args.regularizerStep How the regularizer enters the stage-2 trial point: `'gradient'`
+ *   (`x - lr lambda grad R`, the paper's explicit step) or `'prox'` (`prox_{lr lambda R}(x)`, the step of
+ *   stage 1; stable for any lr). Defaults to `'gradient'`.
  * @param args.switchAt `{ step }`, `{ epoch }` (needs proxCallback or setEpoch) or `'manual'`
  *   (`switchToHalfSpace()`). Defaults to `{ step: 0 }`: the half-space stage from the first step, for use
  *   after a prox-SGD phase.

@@ -2,7 +2,7 @@
 import './register';
 export { registerHspg } from './register';
 export { HspgOptimizer, hspg } from './hspg-optimizer';
-export type { HspgArgs, SwitchAt } from './options';
+export type { HspgArgs, RegularizerStep, SwitchAt } from './options';
 export { halfSpaceDecision } from './half-space';
 export type { HalfSpaceDecision, HalfSpaceInputs } from './half-space';
 export { keepFloorOf, limitProjections } from './keep-floor';

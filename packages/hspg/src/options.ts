@@ -4,6 +4,12 @@ import { type GroupRegularizer, isGroupRegularizer } from '@klevel/wgsef';
 /** When stage 2 (half-space) starts: at a global step, at an epoch, or on `switchToHalfSpace()`. */
 export type SwitchAt = { step: number } | { epoch: number } | 'manual';
 
+/**
+ * How the regularizer enters the stage-2 trial point: `'gradient'` (`x - lr lambda grad R`, the explicit step
+ * of the HSPG paper) or `'prox'` (`prox_{lr lambda R}(x)`, the step stage 1 takes).
+ */
+export type RegularizerStep = 'gradient' | 'prox';
+
 /** Options of {@link hspg}. */
 export interface HspgArgs {
   /** The regularizer, from `wgsef()` or `groupLasso()` with `gradient: 'prox'` (the default). */
@@ -16,6 +22,8 @@ export interface HspgArgs {
   epsilon?: number;
   /** When the half-space stage starts. Defaults to `{ step: 0 }` (immediately). */
   switchAt?: SwitchAt;
+  /** The regularizer's part of the stage-2 trial point: `'gradient'` or `'prox'`. Defaults to `'gradient'`. */
+  regularizerStep?: RegularizerStep;
 }
 
 export interface ResolvedHspgArgs {
@@ -24,6 +32,7 @@ export interface ResolvedHspgArgs {
   momentum: number;
   epsilon: number;
   switchAt: SwitchAt;
+  regularizerStep: RegularizerStep;
 }
 
 const KNOWN = new Set([
@@ -32,6 +41,7 @@ const KNOWN = new Set([
   'momentum',
   'epsilon',
   'switchAt',
+  'regularizerStep',
   'allowMissingRegularizer',
 ]);
 
@@ -60,7 +70,7 @@ export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
   const unknown = Object.keys(a).filter((k) => !KNOWN.has(k));
   if (unknown.length) {
     throw new TypeError(
-      `hspg: unknown option(s) ${unknown.join(', ')}; known: regularizer, learningRate, momentum, epsilon, switchAt.`,
+      `hspg: unknown option(s) ${unknown.join(', ')}; known: regularizer, learningRate, momentum, epsilon, switchAt, regularizerStep.`,
     );
   }
   const reg = a.regularizer;
@@ -91,5 +101,18 @@ export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
   } else {
     throw new TypeError(`hspg: switchAt must be { step }, { epoch } or 'manual', got ${JSON.stringify(s)}.`);
   }
-  return { regularizer: reg as GroupRegularizer | undefined, learningRate: lr, momentum, epsilon, switchAt };
+  const regularizerStep = a.regularizerStep ?? 'gradient';
+  if (regularizerStep !== 'gradient' && regularizerStep !== 'prox') {
+    throw new TypeError(
+      `hspg: regularizerStep must be 'gradient' or 'prox', got ${JSON.stringify(regularizerStep)}.`,
+    );
+  }
+  return {
+    regularizer: reg as GroupRegularizer | undefined,
+    learningRate: lr,
+    momentum,
+    epsilon,
+    switchAt,
+    regularizerStep,
+  };
 }
