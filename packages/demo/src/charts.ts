@@ -1,61 +1,20 @@
 /**
- * Inline-SVG line and bar charts for the demo report, drawn server-side with d3-scale and d3-shape, the same
- * approach (and palette) as @klevel/latency's report charts, which only offer latency-specific charts.
+ * Inline-SVG line and bar charts for the demo report, drawn server-side with d3-scale and d3-shape on the chart
+ * layout (frame, legend, axes, palette) that @klevel/latency's report charts use.
  * No JavaScript runs in the page and nothing is loaded from the network.
  */
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
+import { axisNumber, chartLayout, esc, PALETTE } from '@klevel/latency';
 
-/** Tableau 10 (as in @klevel/latency). */
-export const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
+export { esc, PALETTE };
 
-/** Escapes text for SVG/HTML. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-const W = 560;
-const H = 320;
-const M = { top: 28, right: 140, bottom: 44, left: 58 };
-const innerW = W - M.left - M.right;
-const innerH = H - M.top - M.bottom;
-
-function frame(title: string, body: string, xLabel: string, yLabel: string): string {
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">` +
-    `<text x="${(W - M.right) / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
-    `<g transform="translate(${M.left},${M.top})">${body}</g>` +
-    `<text x="${M.left + innerW / 2}" y="${H - 6}" text-anchor="middle" class="axis-label">${esc(xLabel)}</text>` +
-    `<text transform="translate(14,${M.top + innerH / 2}) rotate(-90)" text-anchor="middle" class="axis-label">${esc(yLabel)}</text>` +
-    '</svg>'
-  );
-}
-
-function legend(items: Array<{ label: string; color: string; dash?: boolean }>): string {
-  return items
-    .map(
-      (it, i) =>
-        `<g transform="translate(${innerW + 14},${i * 18})"><line x1="0" x2="18" y1="6" y2="6" stroke="${it.color}" stroke-width="3"${
-          it.dash ? ' stroke-dasharray="4 3"' : ''
-        }/><text x="24" y="10">${esc(it.label)}</text></g>`,
-    )
-    .join('');
-}
-
-function tickLabel(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}
+const { innerW, innerH, frame, legend, yAxis, xAxis } = chartLayout({
+  width: 560,
+  height: 320,
+  margin: { top: 28, right: 140, bottom: 44, left: 58 },
+});
+const tickLabel = axisNumber;
 
 /** A series of a line chart. */
 export interface LineSeries {
@@ -95,18 +54,8 @@ export function lineChart(series: LineSeries[], o: LineChartOptions): string {
   const yd = o.yDomain ?? (o.yFromZero ? [0, Math.max(...ys)] : extent(ys));
   const x = scaleLinear().domain([x0, x1]).range([0, innerW]).nice();
   const y = scaleLinear().domain(yd).range([innerH, 0]).nice();
-  let body = y
-    .ticks(6)
-    .map(
-      (t) =>
-        `<g class="tick"><line x1="0" x2="${innerW}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="-6" y="${y(t) + 4}" text-anchor="end">${esc(tickLabel(t))}</text></g>`,
-    )
-    .join('');
-  body += `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>`;
-  body += x
-    .ticks(8)
-    .map((t) => `<text x="${x(t)}" y="${innerH + 16}" text-anchor="middle">${esc(tickLabel(t))}</text>`)
-    .join('');
+  let body = yAxis(y, tickLabel);
+  body += xAxis(x, tickLabel, 8);
   for (const m of o.markers ?? []) {
     body += `<line x1="${x(m.x)}" x2="${x(m.x)}" y1="0" y2="${innerH}" class="baseline"/><text x="${x(m.x) + 3}" y="10" class="point-label">${esc(m.label)}</text>`;
   }
@@ -161,13 +110,7 @@ export function barChart(
     .range([innerH, 0])
     .nice();
   const [ylo] = y.domain() as [number, number];
-  let body = y
-    .ticks(6)
-    .map(
-      (t) =>
-        `<g class="tick"><line x1="0" x2="${innerW}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="-6" y="${y(t) + 4}" text-anchor="end">${esc(tickLabel(t))}</text></g>`,
-    )
-    .join('');
+  let body = yAxis(y, tickLabel);
   body += `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>`;
   body += categories
     .map(

@@ -17,6 +17,8 @@ export {
 export { toHtml } from './report/html';
 export { toMarkdown } from './report/markdown';
 export { latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './report/svg';
+export { axisNumber, chartLayout, esc, PALETTE } from './report/svg-kit';
+export type { ChartLayout, ChartScale, ChartSize, LegendItem } from './report/svg-kit';
 export { toTerminalTable } from './report/terminal';
 export { isNoisy, quantileSorted, relativeSpread, summarize } from './stats';
 export type { LatencyStats } from './stats';

@@ -8,7 +8,8 @@ import {
   formatRatio,
   formatThroughput,
 } from './format';
-import { esc, latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './svg';
+import { latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './svg';
+import { esc } from './svg-kit';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}

@@ -7,82 +7,13 @@ import { scaleBand, scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import type { LatencyReport } from '../types';
 import { formatCount, formatMs } from './format';
+import { axisNumber, type ChartScale as Scale, chartLayout, esc, PALETTE } from './svg-kit';
 
-/** Tableau 10, colour-blind friendly enough for a handful of models. */
-export const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
-
-/** Escapes text for SVG/HTML. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-const W = 640;
-const H = 340;
-const M = { top: 28, right: 170, bottom: 46, left: 64 };
-const innerW = W - M.left - M.right;
-const innerH = H - M.top - M.bottom;
-
-function frame(title: string, body: string, xLabel: string, yLabel: string): string {
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">` +
-    `<text x="${W / 2 - M.right / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
-    `<g transform="translate(${M.left},${M.top})">${body}</g>` +
-    `<text x="${M.left + innerW / 2}" y="${H - 8}" text-anchor="middle" class="axis-label">${esc(xLabel)}</text>` +
-    `<text transform="translate(14,${M.top + innerH / 2}) rotate(-90)" text-anchor="middle" class="axis-label">${esc(yLabel)}</text>` +
-    '</svg>'
-  );
-}
-
-function legend(items: Array<{ label: string; color: string; dash?: boolean }>): string {
-  return items
-    .map(
-      (it, i) =>
-        `<g transform="translate(${innerW + 16},${i * 18})"><line x1="0" x2="18" y1="6" y2="6" stroke="${it.color}" stroke-width="3"${
-          it.dash ? ' stroke-dasharray="4 3"' : ''
-        }/><text x="24" y="10">${esc(it.label)}</text></g>`,
-    )
-    .join('');
-}
-
-type Scale = ((v: number) => number) & { ticks(count?: number): number[] };
-
-function yAxis(y: Scale, format: (v: number) => string, count = 6): string {
-  return y
-    .ticks(count)
-    .map(
-      (t) =>
-        `<g class="tick"><line x1="0" x2="${innerW}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="-6" y="${
-          y(t) + 4
-        }" text-anchor="end">${esc(format(t))}</text></g>`,
-    )
-    .join('');
-}
-
-function xAxis(x: Scale, format: (v: number) => string, count = 6): string {
-  return (
-    `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>` +
-    x
-      .ticks(count)
-      .map((t) => `<text x="${x(t)}" y="${innerH + 16}" text-anchor="middle">${esc(format(t))}</text>`)
-      .join('')
-  );
-}
-
-/** A compact axis number: 3 significant digits, no trailing zeros (0.1, 2.5, 1000). */
-function axisNumber(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}
+const { innerW, innerH, frame, legend, yAxis, xAxis } = chartLayout({
+  width: 640,
+  height: 340,
+  margin: { top: 28, right: 170, bottom: 46, left: 64 },
+});
 
 /**
  * Readable ticks on a log axis: labels at 1, 2, 5 x 10^k, or only at powers of ten when the axis spans more
