@@ -65,7 +65,7 @@ describe('parseDemoOptions', () => {
   it.each([
     [['--keep', '0'], /--keep must be the fraction/],
     [['--keep', '1.5'], /--keep must be the fraction/],
-    [['--epochs', '2.5'], /--epochs must be a positive integer/],
+    [['--epochs', '2.5'], /--epochs must be an integer >= 1/],
     [['--epochs', '1'], /--epochs must be at least 2/],
     [['--epochs', '4', '--phase1-epochs', '4'], /HSPG gets at least one epoch/],
     [['--backend', 'webgl'], /--backend must be one of auto, wasm, cpu, tensorflow/],

@@ -3,6 +3,7 @@
  * Parsing is pure: no file system, no tfjs.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { nonNegativeInt, positiveInt, positiveNumber } from './cli-args';
 
 /** Everything the demo pipeline needs to know. */
 export interface DemoOptions {
@@ -108,36 +109,6 @@ export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   evalBeforeFinalize: true,
   full: true,
 });
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'.`);
-    }
-    return n;
-  };
-}
-
-function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(`${name} must be an integer >= 0, got '${value}'.`);
-    }
-    return n;
-  };
-}
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new InvalidArgumentError(`${name} must be a number > 0, got '${value}'.`);
-    }
-    return n;
-  };
-}
 
 function fraction(value: string): number {
   const n = Number(value);

@@ -3,6 +3,8 @@
  * command line (commander). Pure: no tfjs, no file system.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../cli-args';
+import { cosineLearningRate } from '../schedule';
 
 /** The compared methods, in table order. */
 export const PAPER_METHODS = [
@@ -115,46 +117,6 @@ export const FULL_PAPER_OVERRIDES: Partial<PaperOptions> = {
   latencyRuns: 100,
   full: true,
 };
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name} must be an integer >= 1, got '${value}'.`);
-    }
-    return n;
-  };
-}
-
-function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(`${name} must be an integer >= 0, got '${value}'.`);
-    }
-    return n;
-  };
-}
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new InvalidArgumentError(`${name} must be a number > 0, got '${value}'.`);
-    }
-    return n;
-  };
-}
-
-function nonNegativeNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) {
-      throw new InvalidArgumentError(`${name} must be a number >= 0, got '${value}'.`);
-    }
-    return n;
-  };
-}
 
 /**
  * `--seeds 3` means seeds 1, 2, 3; `--seeds 7,11,13` lists them; `--seeds 7,` is the single seed 7.
@@ -359,7 +321,5 @@ export function phaseEpochs(epochs: number): { phase1: number; phase2: number } 
 
 /** Cosine learning rate of epoch `e` (0-based) of `epochs`: from `lr` at e = 0 to `lrMin` at the last epoch. */
 export function cosineLr(e: number, epochs: number, lr: number, lrMin: number): number {
-  if (epochs <= 1) return lr;
-  const t = Math.min(1, Math.max(0, e / (epochs - 1)));
-  return lrMin + (lr - lrMin) * 0.5 * (1 + Math.cos(Math.PI * t));
+  return epochs <= 1 ? lr : cosineLearningRate(e, epochs - 1, lr, lrMin);
 }
