@@ -1,5 +1,7 @@
 import { proxCallback } from '@klevel/prox-callback';
 import {
+  convBnModel,
+  denseModel,
   describeBackends,
   elementGroupIds,
   expectNoLeaks,
@@ -9,7 +11,7 @@ import {
   maxRelDiff,
   onTestBackendReady,
   readWeights,
-  seedWeights,
+  residualModel,
   seededBatch,
   sgdStep,
 } from '@klevel/test-utils';
@@ -23,50 +25,6 @@ import { HspgOptimizer, hspg } from './index';
 onTestBackendReady((backend) => {
   registerTrainingKernels(backend);
 });
-
-function denseModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [5], units: 6, activation: 'relu', name: 'd1' }),
-      tfl.layers.dense({ units: 4, activation: 'relu', name: 'd2' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
-
-function convBnModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', name: 'c1' }),
-      tfl.layers.batchNormalization({ name: 'bn1' }),
-      tfl.layers.activation({ activation: 'relu', name: 'r1' }),
-      tfl.layers.conv2d({ filters: 3, kernelSize: 3, name: 'c2' }),
-      tfl.layers.flatten({ name: 'f' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
-
-function residualModel(seed: number): tfl.LayersModel {
-  const input = tfl.input({ shape: [6, 6, 2] });
-  const a = tfl.layers
-    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'ca' })
-    .apply(input) as tfl.SymbolicTensor;
-  const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'cb' }).apply(input) as tfl.SymbolicTensor;
-  const s = tfl.layers.add({ name: 'add' }).apply([a, b]) as tfl.SymbolicTensor;
-  const r = tfl.layers.activation({ activation: 'relu', name: 'r' }).apply(s) as tfl.SymbolicTensor;
-  const f = tfl.layers.flatten({ name: 'f' }).apply(r) as tfl.SymbolicTensor;
-  const out = tfl.layers
-    .dense({ units: 3, activation: 'softmax', name: 'out' })
-    .apply(f) as tfl.SymbolicTensor;
-  const m = tfl.model({ inputs: input, outputs: out });
-  seedWeights(m, seed);
-  return m;
-}
 
 /** Zeroes group `j` of the regularizer on the device. */
 function zeroGroup(reg: GroupRegularizer, j: number): void {

@@ -1,4 +1,5 @@
 import {
+  denseModel,
   describeBackends,
   elementGroupIds,
   handGradients,
@@ -6,11 +7,9 @@ import {
   readWeights,
   seededBatch,
   seededRandom,
-  seedWeights,
 } from '@klevel/test-utils';
 import { groupLasso, wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { halfSpaceDecision, hspg, type KeepFloor, keepFloorOf, limitProjections } from './index';
 
@@ -119,18 +118,6 @@ describe('halfSpaceDecision with a floor', () => {
     expect(dec.held).toBe(1); // group 0 fails the test (0.5 < 0.6) but the floor keeps it
   });
 });
-
-function denseModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [5], units: 6, activation: 'relu', name: 'd1' }),
-      tfl.layers.dense({ units: 4, activation: 'relu', name: 'd2' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
 
 describeBackends('keep floor in the optimizer', () => {
   it('keepFloorOf reads the budget (layer, global) or minGroupsPerLayer (group lasso)', () => {

@@ -1,5 +1,6 @@
 /** `regularizerStep`: the regularizer's part of the stage-2 trial point, as a gradient step or as the prox. */
 import {
+  denseModel,
   describeBackends,
   elementGroupIds,
   handGradients,
@@ -9,30 +10,16 @@ import {
   onTestBackendReady,
   readWeights,
   seededBatch,
-  seedWeights,
 } from '@klevel/test-utils';
 import { registerTrainingKernels } from '@klevel/wasm-train';
 import { type GroupRegularizer, wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { HspgOptimizer, hspg, type RegularizerStep } from './index';
 
 onTestBackendReady((backend) => {
   registerTrainingKernels(backend);
 });
-
-function denseModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [5], units: 6, activation: 'relu', name: 'd1' }),
-      tfl.layers.dense({ units: 4, activation: 'relu', name: 'd2' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
 
 /** A loss with zero gradient: the step is the regularizer's alone. */
 const zeroLoss = (_y: tf.Tensor, p: tf.Tensor) => tf.mul(0, tf.sum(p));

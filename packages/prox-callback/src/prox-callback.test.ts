@@ -1,5 +1,7 @@
 import { registerTrainingKernels } from '@klevel/wasm-train';
 import {
+  convBnModel,
+  denseModel,
   describeBackends,
   expectNoLeaks,
   handGradients,
@@ -8,7 +10,7 @@ import {
   maxRelDiff,
   onTestBackendReady,
   readWeights,
-  seedWeights,
+  residualModel,
   seededBatch,
   sgdStep,
 } from '@klevel/test-utils';
@@ -21,50 +23,6 @@ import { ProxCallback, proxCallback } from './prox-callback';
 onTestBackendReady((backend) => {
   registerTrainingKernels(backend);
 });
-
-function denseModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [5], units: 6, activation: 'relu', name: 'd1' }),
-      tfl.layers.dense({ units: 4, activation: 'relu', name: 'd2' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
-
-function convBnModel(seed: number): tfl.LayersModel {
-  const m = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', name: 'c1' }),
-      tfl.layers.batchNormalization({ name: 'bn1' }),
-      tfl.layers.activation({ activation: 'relu', name: 'r1' }),
-      tfl.layers.conv2d({ filters: 3, kernelSize: 3, name: 'c2' }),
-      tfl.layers.flatten({ name: 'f' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  seedWeights(m, seed);
-  return m;
-}
-
-function residualModel(seed: number): tfl.LayersModel {
-  const input = tfl.input({ shape: [6, 6, 2] });
-  const a = tfl.layers
-    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'ca' })
-    .apply(input) as tfl.SymbolicTensor;
-  const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'cb' }).apply(input) as tfl.SymbolicTensor;
-  const s = tfl.layers.add({ name: 'add' }).apply([a, b]) as tfl.SymbolicTensor;
-  const r = tfl.layers.activation({ activation: 'relu', name: 'r' }).apply(s) as tfl.SymbolicTensor;
-  const f = tfl.layers.flatten({ name: 'f' }).apply(r) as tfl.SymbolicTensor;
-  const out = tfl.layers
-    .dense({ units: 3, activation: 'softmax', name: 'out' })
-    .apply(f) as tfl.SymbolicTensor;
-  const m = tfl.model({ inputs: input, outputs: out });
-  seedWeights(m, seed);
-  return m;
-}
 
 /** The expected WGSEF prox scales t/a per group, by hand (per-layer weighted SEF prox). */
 function handWgsefScales(reg: GroupRegularizer, norms: Float64Array, penalty: number): Float64Array {

@@ -20,3 +20,4 @@ export {
   sgdStep,
 } from './hand-prox';
 export type { HandLayoutTerm, HandPartition } from './hand-prox';
+export { convBnModel, denseModel, residualModel } from './tiny-models';
