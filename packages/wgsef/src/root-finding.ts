@@ -270,16 +270,18 @@ export function bracketBySelect(
     for (let j = 0; j < active; j++) {
       const l = srcLo[j] as number;
       const h = srcHi[j] as number;
-      if (h <= cL) {
-        fixedHead++;
-      } else if (l >= cR) {
-        // tail on the whole bracket: theta = 0
-      } else if (l <= cL && h >= cR) {
-        const w = srcWa[j] as number;
-        fixedWa += w;
-        fixedLoWa += l * w;
-      } else {
-        const w = srcWa[j] as number;
+      const w = srcWa[j] as number;
+      // Retire without data-dependent branches (they mispredict on shuffled groups): head (h <= cL,
+      // theta = 1), tail (l >= cR, theta = 0), linear on the whole bracket (l <= cL, h >= cR). `+(x <= y)`
+      // compiles to a flag move; adding 0 * (finite) leaves a sum's bits unchanged.
+      const isHead = +(h <= cL);
+      const notHead = 1 - isHead;
+      const isTail = notHead * +(l >= cR);
+      const isLin = notHead * (1 - isTail) * +(l <= cL) * +(h >= cR);
+      fixedHead += isHead;
+      fixedWa += isLin * w;
+      fixedLoWa += isLin * (l * w);
+      if (isHead + isTail + isLin === 0) {
         lo[keep] = l;
         hi[keep] = h;
         wa[keep] = w;

@@ -84,8 +84,20 @@ export function checkFiniteArray(fn: string, name: string, v: unknown): ArrayLik
   return v as ArrayLike<number>;
 }
 
+/** Whether every entry of `v` is finite and >= `min` (NaN fails). */
+function allInRange(v: Float64Array, min: number): boolean {
+  let ok = true;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] as number;
+    ok = ok && x >= min && x < Number.POSITIVE_INFINITY;
+  }
+  return ok;
+}
+
 /** Checks group norms: finite and >= 0. */
 export function checkNorms(fn: string, norms: unknown): ArrayLike<number> {
+  // Fast path (one branch-predictable pass) for the common Float64Array; errors take the slow path.
+  if (norms instanceof Float64Array && allInRange(norms, 0)) return norms;
   const a = checkFiniteArray(fn, 'norms', norms);
   for (let i = 0; i < a.length; i++) {
     if ((a[i] as number) < 0) {
@@ -172,6 +184,7 @@ export function checkWeights(fn: string, weights: unknown, m: number): Float64Ar
         'Fix: pass exactly one positive weight per group, in group order.',
     );
   }
+  if (weights instanceof Float64Array && allInRange(weights, Number.MIN_VALUE)) return weights.slice();
   const out = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     const w = weights[j];
