@@ -255,7 +255,9 @@ function solveOnBracket(
     // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
     // Head, middle and tail are selected arithmetically (exact: one term is the value, the others 0).
     const d = x - tau * wj;
-    const soft = +(d > 8 * Number.EPSILON * x) * Math.min(ridge, d * invS);
+    const y = d * invS;
+    const useRidge = +(ridge <= y); // min(ridge, y) by selection (Math.min branches)
+    const soft = +(d > 8 * Number.EPSILON * x) * (useRidge * ridge + (1 - useRidge) * y);
     out[j] = isHead * ridge + isMid * soft;
   }
   return out;
