@@ -58,6 +58,14 @@ writeFileSync(
   `${JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test', '*.ts'] }, null, 2)}\n`,
 );
 writeFileSync(
+  join(dir, 'tsconfig.build.json'),
+  `${JSON.stringify(
+    { extends: '../../tsconfig.build.json', include: ['src'], exclude: ['src/**/*.test.ts', 'src/**/__fixtures__'] },
+    null,
+    2,
+  )}\n`,
+);
+writeFileSync(
   join(dir, 'tsup.config.ts'),
   "import { klevelTsupConfig } from '../../tools/tsup.config.base';\n\nexport default klevelTsupConfig();\n",
 );

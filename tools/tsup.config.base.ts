@@ -23,7 +23,9 @@ export function klevelTsupConfig(options: KlevelBuildOptions = {}) {
     platform: 'neutral',
     splitting: false,
     treeshake: true,
-    tsconfig: '../../tsconfig.build.json',
+    // The package's own tsconfig.build.json: only its src (no tests), so a .d.ts build never reads files of
+    // sibling packages that nx may be rebuilding at the same time.
+    tsconfig: 'tsconfig.build.json',
     // peerDependencies and dependencies are external by default in tsup; node built-ins too.
     external: [/^@tensorflow\//, /^node:/],
     ...options.overrides,
