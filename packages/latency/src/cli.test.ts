@@ -9,7 +9,7 @@ import { lenet5 } from '@klevel/zoo';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-main';
-import { saveModelToDir } from './model-files';
+import { saveModel } from '@klevel/pruner';
 import type { LatencyReport } from './types';
 
 const pkgRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,8 +39,8 @@ beforeAll(async () => {
   pruned = join(root, 'pruned');
   const a = lenet5({ seed: 1, filters: [8, 16], units: [32, 16] });
   const b = lenet5({ seed: 1, filters: [4, 8], units: [16, 8] });
-  await saveModelToDir(a, dense);
-  await saveModelToDir(b, pruned);
+  await saveModel(a, dense);
+  await saveModel(b, pruned);
   a.dispose();
   b.dispose();
 });

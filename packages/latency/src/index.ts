@@ -7,13 +7,7 @@ export type { FlopCounter } from './costs';
 export { inferInputShapes, makeInputs } from './inputs';
 export { profileInference, startClock, timeInference } from './measure';
 export type { Clock } from './measure';
-export {
-  fileLoadHandler,
-  loadModelFromFile,
-  modelNameFromPath,
-  resolveModelJsonPath,
-  saveModelToDir,
-} from './model-files';
+export { loadModelFromFile, modelNameFromPath, resolveModelJsonPath } from './model-files';
 export { toHtml } from './report/html';
 export { toMarkdown } from './report/markdown';
 export { latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './report/svg';

@@ -6,13 +6,14 @@ import { lenet5 } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { loadModelFromFile, modelNameFromPath, saveModelToDir } from './model-files';
+import { saveModel } from '@klevel/pruner';
+import { loadModelFromFile, modelNameFromPath } from './model-files';
 
 describeBackends('model files', () => {
   it('saves model.json + weights.bin and loads them back with identical predictions', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'klevel-lat-')), 'dense');
     const model = lenet5({ seed: 2, filters: [2, 4], units: [8, 8] });
-    await saveModelToDir(model, dir);
+    await saveModel(model, dir);
     const loaded = await expectNoLeaks(
       () => loadModelFromFile(join(dir, 'model.json')),
       model.getWeights().length,
@@ -44,7 +45,7 @@ describeBackends('model files', () => {
     await expect(loadModelFromFile(join(root, 'other.json'))).rejects.toThrow(/has no modelTopology/);
     const dir = join(root, 'noweights');
     const model = lenet5({ filters: [2, 4], units: [8, 8] });
-    await saveModelToDir(model, dir);
+    await saveModel(model, dir);
     model.dispose();
     rmSync(join(dir, 'weights.bin'));
     await expect(loadModelFromFile(dir)).rejects.toThrow(

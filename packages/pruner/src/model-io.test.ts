@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -93,6 +93,22 @@ describeBackends('saveModel / loadModel', (backend) => {
     const model = mlp();
     await expect(saveModel(model, '')).rejects.toThrow(/saveModel: 'dir' must be a non-empty path/);
     await expect(loadModel(join(root, 'missing'))).rejects.toThrow(/loadModel: cannot read .*model\.json/);
+    model.dispose();
+  });
+
+  it('loads from the model.json path as well as its directory, and names broken files', async () => {
+    const model = mlp();
+    const dir = join(root, 'by-path');
+    await saveModel(model, dir);
+    const byPath = await loadModel(join(dir, 'model.json'));
+    expect(compareModels(byPath, model).maxAbsoluteDifference).toBe(0);
+    byPath.dispose();
+    writeFileSync(join(root, 'broken.json'), '{ not json');
+    await expect(loadModel(join(root, 'broken.json'))).rejects.toThrow(/broken\.json is not readable JSON/);
+    writeFileSync(join(root, 'other.json'), '{"hello": 1}');
+    await expect(loadModel(join(root, 'other.json'))).rejects.toThrow(/other\.json has no modelTopology/);
+    rmSync(join(dir, 'weights.bin'));
+    await expect(loadModel(dir)).rejects.toThrow(/weight file .*weights\.bin listed in .*model\.json is not readable/);
     model.dispose();
   });
 });

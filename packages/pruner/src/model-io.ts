@@ -117,19 +117,20 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
 }
 
 /**
- * A tfjs `IOHandler` whose `load` reads a `model.json` (+ the weight files its manifest lists) from `dir`.
- * Use it with stock `tf.loadLayersModel(fileLoadHandler(dir))`.
+ * A tfjs `IOHandler` whose `load` reads a `model.json` and the weight files its manifest lists. Use it with
+ * stock `tf.loadLayersModel(fileLoadHandler(path))`.
  *
- * @param dir Directory holding model.json.
+ * @param path A directory holding `model.json`, or the path of a model JSON file (any name ending in `.json`).
+ * @throws Error naming the file when it is unreadable, not JSON, not a tfjs model.json, or a listed weight
+ *   file is missing.
  * @example
  * const model = await tf.loadLayersModel(fileLoadHandler('out/pruned'));
  */
-export function fileLoadHandler(dir: string): tf.io.IOHandler {
+export function fileLoadHandler(path: string): tf.io.IOHandler {
   return {
     load: async () => {
-      const { fsp, path } = await node();
-      const join = path.join;
-      const jsonPath = join(dir, MODEL_JSON);
+      const { fsp, path: p } = await node();
+      const jsonPath = /\.json$/i.test(path) ? path : p.join(path, MODEL_JSON);
       let text: string;
       try {
         text = await fsp.readFile(jsonPath, 'utf8');
@@ -138,13 +139,30 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
           `loadModel: cannot read '${jsonPath}' (${(e as Error).message}). Was the model saved there?`,
         );
       }
-      const json = JSON.parse(text) as tf.io.ModelJSON;
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(text) as tf.io.ModelJSON;
+      } catch (e) {
+        throw new Error(`loadModel: ${jsonPath} is not readable JSON (${(e as Error).message})`);
+      }
+      if (json === null || typeof json !== 'object' || json.modelTopology == null) {
+        throw new Error(`loadModel: ${jsonPath} has no modelTopology; it is not a tfjs model.json`);
+      }
+      const dir = p.dirname(jsonPath);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs = manifest.flatMap((g) => g.weights);
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
-          for (const p of group.paths) {
-            const b = await fsp.readFile(join(dir, p));
+          for (const weightsPath of group.paths) {
+            const file = p.join(dir, weightsPath);
+            let b: Uint8Array;
+            try {
+              b = await fsp.readFile(file);
+            } catch (e) {
+              throw new Error(
+                `loadModel: weight file ${file} listed in ${jsonPath} is not readable (${(e as Error).message})`,
+              );
+            }
             buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
           }
         }
@@ -210,9 +228,9 @@ export async function saveModel(
 }
 
 /**
- * Loads a model saved by {@link saveModel} (or any model.json + weight files layout) from a directory.
+ * Loads a model saved by {@link saveModel} (or any model.json + weight files layout).
  *
- * @param dir Directory holding model.json.
+ * @param dir Directory holding model.json, or the path of the model JSON file.
  * @param options Passed to `tf.loadLayersModel` (e.g. `strict`).
  * @example
  * const model = await loadModel('out/pruned');
