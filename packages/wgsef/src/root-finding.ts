@@ -108,27 +108,32 @@ export function pivotsFromSample(sample: Float64Array, ns: number, piv: Float64A
   return np;
 }
 
-/** Groups sampled by {@link aimedPivots}. */
-const AIM_SAMPLE = 64;
+/** Groups sampled by {@link aimedBracket}: 2 sqrt(m), within [256, 4096] (the bracket narrows as 1/sqrt). */
+function aimSampleSize(m: number): number {
+  return Math.min(m, Math.max(256, Math.min(4096, Math.round(2 * Math.sqrt(m)))));
+}
+/** Half-width of the aimed bracket, in standard deviations of the sampled estimate of Phi. */
+const AIM_SIGMAS = 3;
 
 /**
- * Up to five pivots aimed at the root, for the first round of {@link bracketBySelect}: solve the sampled
- * equation (nnz / ns) * sum_{sampled} theta_j(c) = k on evenly spaced groups, and return that estimate
- * flanked by the sample breakpoints a few ranks below and above it. Any positive pivots are valid (they
- * only steer the search); a good aim leaves few groups straddling the first bracket. Returns the number of
- * pivots written to `piv` (ascending), 0 when the sample cannot aim (then sample quartiles are used).
+ * A bracket [p1, p2] aimed at the root, for the build pass of the prox to retire groups against: solve
+ * the sampled equations (nnz / ns) * sum_{sampled} theta_j(c) = k -/+ 3 sigma on evenly spaced groups,
+ * sigma being the standard deviation of the sampled Phi estimated from the spread of the sampled theta at
+ * the root estimate. The root lies inside unless the sample is off by more than three sigma (the caller
+ * checks Phi at both ends and falls back to a full search). Writes p1 < p2 (positive, finite) to `out` and returns true, or
+ * returns false when the sample cannot aim (then the caller uses [0, infinity)).
  */
-export function aimedPivots(
+export function aimedBracket(
   a: ArrayLike<number>,
   w: ArrayLike<number>,
   lambda: number,
   s: number,
   nnz: number,
   k: number,
-  piv: Float64Array,
-): number {
+  out: Float64Array,
+): boolean {
   const m = a.length;
-  const S = Math.min(AIM_SAMPLE, m);
+  const S = aimSampleSize(m);
   const sl = new Float64Array(S);
   const sw = new Float64Array(S);
   const bps = new Float64Array(2 * S);
@@ -147,34 +152,71 @@ export function aimedPivots(
     bps[2 * ns + 1] = h;
     ns++;
   }
-  const target = (k * ns) / nnz;
-  if (ns < 2 || !(target < ns)) return 0;
+  if (ns < 8) return false;
   const sorted = bps.subarray(0, 2 * ns).sort();
+  // clip(t, 0, 1) = (|t| - |t - 1| + 1) / 2 (branch-free)
   const phiS = (c: number) => {
     let f = 0;
-    for (let i = 0; i < ns; i++) f += Math.min(1, Math.max(0, (c - (sl[i] as number)) * (sw[i] as number)));
-    return f;
+    for (let i = 0; i < ns; i++) {
+      const t = (c - (sl[i] as number)) * (sw[i] as number);
+      f += Math.abs(t) - Math.abs(t - 1);
+    }
+    return 0.5 * (f + ns);
   };
-  let lo = 0;
-  let hi = 2 * ns - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (phiS(sorted[mid] as number) < target) lo = mid;
-    else hi = mid;
+  // In sampled units: target ns * k / nnz; sigma from the spread of the sampled theta at the estimate
+  // (at least a quarter of its bound sqrt(ns) / 2).
+  const target = (k * ns) / nnz;
+  let lo0 = -1;
+  let hi0 = 2 * ns - 1;
+  while (hi0 - lo0 > 1) {
+    const mid = (lo0 + hi0) >> 1;
+    if (phiS(sorted[mid] as number) < target) lo0 = mid;
+    else hi0 = mid;
   }
-  const cl = sorted[lo] as number;
-  const cr = sorted[hi] as number;
-  const fl = phiS(cl);
-  const fr = phiS(cr);
-  const est = fr > fl ? cl + ((target - fl) * (cr - cl)) / (fr - fl) : cr;
-  // Sampling error of the estimate is a few sample ranks: flank it at two distances.
-  const at = (i: number) => sorted[Math.min(2 * ns - 1, Math.max(0, i))] as number;
-  const cands = [at(lo - 10), at(lo - 3), est, at(hi + 3), at(hi + 10)];
-  let np = 0;
-  for (const c of cands) {
-    if (c > 0 && Number.isFinite(c) && (np === 0 || c > (piv[np - 1] as number))) piv[np++] = c;
+  const est = sorted[hi0] as number;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < ns; i++) {
+    const th = Math.min(1, Math.max(0, (est - (sl[i] as number)) * (sw[i] as number)));
+    sum += th;
+    sumSq += th * th;
   }
-  return np;
+  const variance = Math.max(sumSq / ns - (sum / ns) ** 2, 1 / 64);
+  const margin = AIM_SIGMAS * Math.sqrt(ns * variance);
+  const lowTarget = target - margin;
+  const highTarget = target + margin;
+  // p1: the largest sample breakpoint with phiS < lowTarget; p2: the smallest with phiS >= highTarget.
+  // Binary search on (from, to]: phiS(sorted[from]) < t <= phiS(sorted[to]) (from = -1: below all).
+  const firstAtLeast = (t: number, from: number, to: number) => {
+    let lo = from;
+    let hi = to;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (phiS(sorted[mid] as number) < t) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+  // phiS is non-decreasing: the low target is reached at or before hi0, the high one after lo0; the
+  // largest breakpoint has phiS = ns > highTarget.
+  const i1 = firstAtLeast(lowTarget, -1, hi0) - 1;
+  const i2 = firstAtLeast(highTarget, Math.max(lo0, -1), 2 * ns - 1);
+  if (i1 < 0) return false;
+  const p1 = sorted[i1] as number;
+  const p2 = sorted[i2] as number;
+  if (!(p1 > 0) || !(p2 > p1) || !Number.isFinite(p2)) return false;
+  out[0] = p1;
+  out[1] = p2;
+  return true;
+}
+
+/** Groups retired before the search (by the caller's own pass): the head count and the linear sums. */
+export interface RetiredSums {
+  head: number;
+  /** Sum of w a over the groups linear on the whole initial bracket. */
+  wa: number;
+  /** Sum of lo * w a over the same groups. */
+  loWa: number;
 }
 
 /**
@@ -187,6 +229,8 @@ export function aimedPivots(
  * breakpoints inside the bracket. If a round fails to remove a quarter of them (possible only for
  * unlucky orderings), the next pivot is their exact median (worst-case linear selection), which halves
  * them; so the total work is a geometric series. Compacts lo, hi and wa in place (scratch arrays).
+ * If the caller already retired groups against the initial pivots (`retired`), the arrays hold only the
+ * remaining ones and `init.phi` includes the retired contributions.
  */
 export function bracketBySelect(
   loIn: Float64Array,
@@ -196,6 +240,7 @@ export function bracketBySelect(
   k: number,
   init?: InitialPivots,
   stats?: { rounds: number; exactRounds: number },
+  retired?: RetiredSums,
 ): SelectBracket {
   const sample = new Float64Array(2 * SAMPLE);
   const piv = new Float64Array(5);
@@ -212,9 +257,9 @@ export function bracketBySelect(
   let cL = 0;
   let cR = Number.POSITIVE_INFINITY;
   // Retired groups: fixedHead with theta = 1; middle ones contribute c * fixedWa - fixedLoWa.
-  let fixedHead = 0;
-  let fixedWa = 0;
-  let fixedLoWa = 0;
+  let fixedHead = retired ? retired.head : 0;
+  let fixedWa = retired ? retired.wa : 0;
+  let fixedLoWa = retired ? retired.loWa : 0;
   let active = n;
   let inside = 2 * n; // breakpoints strictly inside (cL, cR)
   let np = init ? init.np : samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
@@ -302,6 +347,7 @@ export function bracketBySelect(
     srcLo = lo;
     srcHi = hi;
     srcWa = wa;
+    (globalThis as any).__trace?.push(active, keep, nb);
     active = keep;
     if (active === 0) break;
     exact = 4 * nb > 3 * inside; // too little progress: use the exact median next round

@@ -5,15 +5,17 @@
  * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md section 3.
  */
 import {
-  aimedPivots,
+  aimedBracket,
   bracketBySelect,
   bracketBySort,
   type InitialPivots,
-  pivotsFromSample,
+  type RetiredSums,
   type RootMethod,
-  SAMPLE,
+  type SelectBracket,
 } from './root-finding';
+import { JsSefPasses, type SefPasses } from './sef-passes';
 import { checkK, checkLambda, checkMethod, checkNorms, checkOptions, checkWeights } from './validate';
+import { wasmSefPasses } from './wasm/sef-passes';
 
 /** The strategy used when `method` is omitted (the faster one in packages/wgsef/bench/wgsef.bench.mjs). */
 export const DEFAULT_ROOT_METHOD: RootMethod = 'select';
@@ -36,14 +38,61 @@ function powerOfTwoBelow(x: number): number {
   return 2 ** e;
 }
 
-/** Scratch arrays of the breakpoint search (module-level: the prox is synchronous and not re-entrant). */
-let scratchLo = new Float64Array(0);
-let scratchHi = new Float64Array(0);
-let scratchWa = new Float64Array(0);
+
+/** The JavaScript passes (the reference; always available). */
+const jsPasses = new JsSefPasses();
+/** Below this many groups the JavaScript passes are used (copying into WebAssembly memory would dominate). */
+const WASM_MIN_GROUPS = 256;
+let wasmEnabled = true;
+let wasmMinGroups = WASM_MIN_GROUPS;
+
+/**
+ * Turns the WebAssembly passes on or off (default on; the JavaScript passes give identical bits), and
+ * sets the smallest m they serve (tests force 1). Public through setWasmAcceleration({ hostProx }).
+ */
+export function setWasmSefPasses(on: boolean, minGroups = WASM_MIN_GROUPS): void {
+  wasmEnabled = on;
+  wasmMinGroups = minGroups;
+}
+
+/** Counters of the aimed search (for tests): calls that aimed, and aims the root fell outside of. */
+export const proxSearchCounters = { aimed: 0, missed: 0 };
+
+function passesFor(m: number): SefPasses {
+  if (wasmEnabled && m >= wasmMinGroups) return wasmSefPasses() ?? jsPasses;
+  return jsPasses;
+}
+
+/** Phi(c) = head + c * linWa - linLoWa + sum over the kept groups of clip((c - lo) wa, 0, 1). */
+function phiRetired(c: number, lo: Float64Array, wa: Float64Array, kept: number, r: RetiredSums): number {
+  let f = 0;
+  for (let j = 0; j < kept; j++) f += Math.min(1, Math.max(0, (c - (lo[j] as number)) * (wa[j] as number)));
+  return f + r.head + c * r.wa - r.loWa;
+}
+
+/** Ridge shrink of every group with a representable breakpoint (the case of at most k such groups). */
+function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s: number, out: Float64Array) {
+  const m = a.length;
+  for (let j = 0; j < m; j++) {
+    out[j] = 0;
+    const x = (a[j] as number) * s;
+    if (!(x > 0)) continue;
+    const wj = w[j] as number;
+    const inv = 1 / (wj * x);
+    const L = lambda * wj * wj;
+    if (Number.isFinite(L * inv) && Number.isFinite((1 + L) * inv)) out[j] = (a[j] as number) / (1 + L);
+  }
+  return out;
+}
 
 /**
  * Unchecked core: writes t = prox(a) into `out`. Inputs already validated; `w` has length m.
  * Exported for the tensor path and the group-norm helpers of other modules.
+ *
+ * Passes over all m groups: a scan (count and max), the build pass fused with a first retirement
+ * against a bracket aimed at the root from a sample, and the final write (plus one pass of sums when
+ * step groups exist). They run in WebAssembly for m >= 256 ({@link SefPasses}); the bracketing search in
+ * between touches only the groups the build pass kept.
  */
 export function weightedSefProxUnchecked(
   a: ArrayLike<number>,
@@ -54,19 +103,15 @@ export function weightedSefProxUnchecked(
   out: Float64Array,
 ): Float64Array {
   const m = a.length;
-  let nnz = 0;
-  let maxA = 0;
-  for (let j = 0; j < m; j++) {
-    const x = a[j] as number;
-    if (x > 0) {
-      nnz++;
-      if (x > maxA) maxA = x;
-    }
-  }
   if (lambda === 0) {
     for (let j = 0; j < m; j++) out[j] = a[j] as number;
     return out;
   }
+  const P = passesFor(m);
+  P.load(a, w);
+  P.scan();
+  const nnz = P.res[0] as number;
+  const maxA = P.res[1] as number;
   if (nnz <= k) {
     // At most k nonzero groups: every one is in the head (theta = 1), a pure ridge shrink.
     for (let j = 0; j < m; j++) {
@@ -78,108 +123,39 @@ export function weightedSefProxUnchecked(
   // The prox is positively homogeneous: solve for a * s with s a power of two (exact) so that the
   // breakpoints lambda w / a and (1 + lambda w^2) / (w a) stay finite for tiny norms.
   const s = 1 / powerOfTwoBelow(maxA);
-  // Breakpoint scratch, reused across calls (grown on demand; the search only reads its first n entries).
-  if (scratchLo.length < nnz) {
-    scratchLo = new Float64Array(nnz);
-    scratchHi = new Float64Array(nnz);
-    scratchWa = new Float64Array(nnz);
-  }
-  const lo = scratchLo;
-  const hi = scratchHi;
-  const wa = scratchWa;
-  // For 'select', pick the first pivots from a sample of the groups (aimed at the root), so that the build
-  // pass below also evaluates Phi at them (saves one pass over the groups).
-  const init: InitialPivots = { piv: new Float64Array(5), np: 0, phi: new Float64Array(5) };
-  if (method === 'select') init.np = aimedPivots(a, w, lambda, s, nnz, k, init.piv);
-  if (method === 'select' && init.np === 0) {
-    const sample = new Float64Array(2 * SAMPLE);
-    let ns = 0;
-    for (let t = 0; t < SAMPLE; t++) {
-      const j = Math.floor((t * m) / SAMPLE);
-      const x = (a[j] as number) * s;
-      if (!(x > 0)) continue;
-      const wj = w[j] as number;
-      const l = (lambda * wj) / x;
-      const h = (1 + lambda * wj * wj) / (wj * x);
-      if (Number.isFinite(h) && Number.isFinite(l)) sample[ns++] = t & 1 ? h : l;
-    }
-    init.np = pivotsFromSample(sample, ns, init.piv);
-  }
-  // Unused pivot slots repeat the last pivot (harmless duplicate work, no branches in the loop).
-  const pv = (i: number) => init.piv[Math.min(i, Math.max(0, init.np - 1))] as number;
-  const p0 = pv(0);
-  const p1 = pv(1);
-  const p2 = pv(2);
-  const p3 = pv(3);
-  const p4 = pv(4);
-  let f0 = 0;
-  let f1 = 0;
-  let f2 = 0;
-  let f3 = 0;
-  let f4 = 0;
-  let hasStep = false;
-  let n = 0;
-  for (let j = 0; j < m; j++) {
-    const x = (a[j] as number) * s;
-    out[j] = 0;
-    if (!(x > 0)) continue;
-    const wj = w[j] as number;
-    const waj = wj * x;
-    // lo = lambda w / a and hi = (1 + lambda w^2) / (w a) with one division (the loop's bottleneck).
-    const inv = 1 / waj;
-    const L = lambda * wj * wj;
-    const l = L * inv;
-    const h = (1 + L) * inv;
-    // A group whose breakpoint overflows is below float64 resolution relative to the largest norm: 0.
-    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
-    if (h <= l) hasStep = true;
-    lo[n] = l;
-    hi[n] = h;
-    wa[n] = waj;
-    n++;
-    // clip(t, 0, 1) = (|t| - |t - 1| + 1) / 2: Math.abs is branchless, Math.min/max mispredict on
-    // shuffled norms (measured 3x slower); the +1 and /2 are applied once after the loop.
-    const t0 = (p0 - l) * waj;
-    const t1 = (p1 - l) * waj;
-    const t2 = (p2 - l) * waj;
-    const t3 = (p3 - l) * waj;
-    const t4 = (p4 - l) * waj;
-    f0 += Math.abs(t0) - Math.abs(t0 - 1);
-    f1 += Math.abs(t1) - Math.abs(t1 - 1);
-    f2 += Math.abs(t2) - Math.abs(t2 - 1);
-    f3 += Math.abs(t3) - Math.abs(t3 - 1);
-    f4 += Math.abs(t4) - Math.abs(t4 - 1);
-  }
-  if (n <= k) {
-    for (let j = 0; j < m; j++) {
-      const x = (a[j] as number) * s;
-      if (!(x > 0)) continue;
-      const wj = w[j] as number;
-      const inv = 1 / (wj * x);
-      const L = lambda * wj * wj;
-      if (Number.isFinite(L * inv) && Number.isFinite((1 + L) * inv)) out[j] = (a[j] as number) / (1 + L);
-    }
-    return out;
-  }
-  const prepared = { a, w, k, lambda, s, n };
+  const aim = new Float64Array(2);
+  const aimed = method === 'select' && aimedBracket(a, w, lambda, s, nnz, k, aim);
+  const p1 = aimed ? (aim[0] as number) : 0;
+  const p2 = aimed ? (aim[1] as number) : Number.POSITIVE_INFINITY;
+  P.buildAndRetire(lambda, s, p1, p2);
+  const n = P.res[0] as number;
+  const kept = P.res[1] as number;
+  const hasStep = (P.res[5] as number) > 0;
+  if (n <= k) return ridgeAll(a, w, lambda, s, out);
+  const retired: RetiredSums = { head: P.res[2] as number, wa: P.res[3] as number, loWa: P.res[4] as number };
   if (method === 'sort') {
-    const [cL, cR] = bracketBySort(lo, hi, wa, n, k);
-    return solveOnBracket(prepared, cL, cR, Number.NaN, out);
+    const [cL, cR] = bracketBySort(P.lo, P.hi, P.wa, n, k);
+    return solveOnBracket(P, k, lambda, s, cL, cR, Number.NaN, out);
   }
-  init.phi.set([0.5 * (f0 + n), 0.5 * (f1 + n), 0.5 * (f2 + n), 0.5 * (f3 + n), 0.5 * (f4 + n)]);
-  const { cL, cR, c } = bracketBySelect(lo, hi, wa, n, k, init);
-  return solveOnBracket(prepared, cL, cR, hasStep ? Number.NaN : c, out);
-}
-
-interface Prepared {
-  a: ArrayLike<number>;
-  w: ArrayLike<number>;
-  k: number;
-  lambda: number;
-  /** Power-of-two scale applied to a before computing the breakpoints. */
-  s: number;
-  /** Number of effective (nonzero, finite-breakpoint) groups. */
-  n: number;
+  let bracket: SelectBracket;
+  if (aimed) {
+    const phi1 = phiRetired(p1, P.lo, P.wa, kept, retired);
+    const phi2 = phiRetired(p2, P.lo, P.wa, kept, retired);
+    const init: InitialPivots = { piv: Float64Array.of(p1, p2), np: 2, phi: Float64Array.of(phi1, phi2) };
+    proxSearchCounters.aimed++;
+    if (phi1 < k && k <= phi2) {
+      // The root is inside the aimed bracket: search among the groups kept by the build pass.
+      bracket = bracketBySelect(P.lo, P.hi, P.wa, kept, k, init, undefined, retired);
+    } else {
+      // The sample missed (by more than three sigma): rebuild every breakpoint, search from the pivots.
+      proxSearchCounters.missed++;
+      P.buildAndRetire(lambda, s, 0, Number.POSITIVE_INFINITY);
+      bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, init);
+    }
+  } else {
+    bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k);
+  }
+  return solveOnBracket(P, k, lambda, s, bracket.cL, bracket.cR, hasStep ? Number.NaN : bracket.c, out);
 }
 
 /**
@@ -187,42 +163,30 @@ interface Prepared {
  * theta = 0) by comparing its breakpoints with the bracket ends, solve the linear equation sum theta = k
  * for c in closed form from fresh sums (unless `cKnown`, the root from the select strategy's own
  * retirement sums, is given), and write the new norms: head a/(1 + lambda w^2), middle
- * a - tau w with tau = lambda / c, tail 0. `out` must hold 0 for every group not in `idx`.
+ * a - tau w with tau = lambda / c, tail 0. The breakpoints are recomputed with the very expressions of
+ * the build pass (identical bits), which lets the search compact its arrays in place and saves storing a
+ * group index per entry.
  */
 function solveOnBracket(
-  p: Prepared,
+  P: SefPasses,
+  k: number,
+  lambda: number,
+  s: number,
   cL: number,
   cR: number,
   cKnown: number,
   out: Float64Array,
 ): Float64Array {
-  const { a, w, k, lambda, s } = p;
-  const m = a.length;
   let head = 0;
   let sumWa = 0;
   let sumW2 = 0;
-  // Step groups (lo = hi = cR) occur only when lambda w^2 exceeds ~2^52 (theta jumps 0 -> 1).
   let sumStepWa = 0;
-  // The breakpoints are recomputed with the very expressions of the build pass (identical bits), which
-  // lets the search compact its arrays in place and saves storing a group index per entry.
-  for (let j = 0; Number.isNaN(cKnown) && j < m; j++) {
-    const x = (a[j] as number) * s;
-    if (!(x > 0)) continue;
-    const wj = w[j] as number;
-    const waj = wj * x;
-    const inv = 1 / waj;
-    const L = lambda * wj * wj;
-    const l = L * inv;
-    const h = (1 + L) * inv;
-    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
-    // Branch-free classification (data-dependent branches mispredict on shuffled groups).
-    const isHead = +(h <= cL);
-    const isTail = (1 - isHead) * +(l >= cR);
-    const isMid = (1 - isHead) * (1 - isTail);
-    head += isHead;
-    sumStepWa += isTail * +(h <= cR) * waj;
-    sumWa += isMid * waj;
-    sumW2 += isMid * (wj * wj);
+  if (Number.isNaN(cKnown)) {
+    P.solveSums(lambda, s, cL, cR);
+    head = P.res[0] as number;
+    sumWa = P.res[1] as number;
+    sumW2 = P.res[2] as number;
+    sumStepWa = P.res[3] as number;
   }
   let c = !Number.isNaN(cKnown) ? cKnown : sumWa > 0 ? (k - head + lambda * sumW2) / sumWa : cR;
   if (!(c >= cL)) c = cL;
@@ -230,36 +194,7 @@ function solveOnBracket(
   const tau = lambda / c;
   const invS = 1 / s; // s is a power of two: exact
   const residual = k - head - (c * sumWa - lambda * sumW2);
-  for (let j = 0; j < m; j++) {
-    const aj = a[j] as number;
-    const x = aj * s;
-    if (!(x > 0)) continue;
-    const wj = w[j] as number;
-    const waj = wj * x;
-    const inv = 1 / waj;
-    const L = lambda * wj * wj;
-    const l = L * inv;
-    const h = (1 + L) * inv;
-    if (!Number.isFinite(h) || !Number.isFinite(l)) continue;
-    const isHead = +(h <= cL);
-    const isTail = (1 - isHead) * +(l >= cR);
-    if (isTail * +(h <= cR) !== 0) {
-      // Step group (rare): theta takes what the head and middle leave of k.
-      const th = Math.min(1, Math.max(0, (residual * waj) / sumStepWa));
-      out[j] = (aj * th) / (th + L);
-      continue;
-    }
-    const isMid = (1 - isHead) * (1 - isTail);
-    const ridge = aj / (1 + L);
-    // a - tau w cancels when the group sits at its tail breakpoint; a result below the rounding error
-    // of the subtraction (a few ulps of a) is exactly 0 (e.g. the gap condition met with equality).
-    // Head, middle and tail are selected arithmetically (exact: one term is the value, the others 0).
-    const d = x - tau * wj;
-    const y = d * invS;
-    const useRidge = +(ridge <= y); // min(ridge, y) by selection (Math.min branches)
-    const soft = +(d > 8 * Number.EPSILON * x) * (useRidge * ridge + (1 - useRidge) * y);
-    out[j] = isHead * ridge + isMid * soft;
-  }
+  P.solveWrite(lambda, s, cL, cR, tau, invS, residual, sumStepWa, out);
   return out;
 }
 
