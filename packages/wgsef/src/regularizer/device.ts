@@ -15,6 +15,7 @@ import {
   type TermGeometry,
   termShapeGeometry,
 } from '../tensor/term-ops';
+import { addFusedSquareSums } from '../tensor/wasm/group-kernels';
 
 /** Geometry of a LayoutTerm (recomputed per call, O(rank); terms are plain data that callers may edit). */
 function geometryOf(term: LayoutTerm): TermGeometry {
@@ -37,29 +38,35 @@ export function groupProductSums(
 ): Float64Array[] {
   const out = pairs.map(() => new Float64Array(numGroups));
   if (terms.length === 0 || pairs.length === 0) return out;
-  const factors: number[] = [];
+  // Squares of float32 terms go through the fused wasm kernel when it applies (summed on the heap, read
+  // directly); everything else is reduced with tfjs ops and downloaded in one dataSync.
+  const geos = terms.map(geometryOf);
+  const pendingFactors: number[] = [];
+  const pendingAt: Array<{ term: LayoutTerm; pair: number }> = [];
   const summed = tf.tidy(() => {
-    const parts: tf.Tensor[] = [];
-    for (const pair of pairs) {
+    const device: tf.Tensor[] = [];
+    pairs.forEach((pair, p) => {
       terms.forEach((term, t) => {
         const [a, b] = pair[t] as readonly [tf.Tensor, tf.Tensor];
-        const r: PositionSums = positionProductSums(a, b, geometryOf(term));
-        parts.push(r.sums);
-        factors.push(r.factor);
+        const g = geos[t] as TermGeometry;
+        if (a === b && addFusedSquareSums(a, g, term.groupIds, out[p] as Float64Array)) return;
+        const r: PositionSums = positionProductSums(a, b, g);
+        device.push(r.sums);
+        pendingFactors.push(r.factor);
+        pendingAt.push({ term, pair: p });
       });
-    }
-    return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts);
+    });
+    if (device.length === 0) return undefined;
+    return device.length === 1 ? (device[0] as tf.Tensor) : tf.concat(device);
   });
+  if (summed === undefined) return out;
   const flat = summed.dataSync() as Float32Array;
   summed.dispose();
   let offset = 0;
-  let part = 0;
-  for (const sums of out) {
-    for (const term of terms) {
-      addPositionSums(sums, term.groupIds, flat, factors[part++] as number, offset);
-      offset += term.groupIds.length;
-    }
-  }
+  pendingAt.forEach(({ term, pair }, i) => {
+    addPositionSums(out[pair] as Float64Array, term.groupIds, flat, pendingFactors[i] as number, offset);
+    offset += term.groupIds.length;
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
  * axis leaves one squared norm per position of `groupAxes` (row-major), which `groupIds` maps to a group.
  * This is structurally the `LayoutTerm` contract of @klevel/groups with the variable name replaced by the
  * tensor itself, so a group can span several tensors (a filter plus its bias and BN gamma/beta).
+ * On the wasm backend the squares are summed by a fused kernel on the backend's heap (./wasm).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../validate';
@@ -15,6 +16,7 @@ import {
   type TermGeometry,
   termShapeGeometry,
 } from './term-ops';
+import { addFusedSquareSums } from './wasm/group-kernels';
 
 /** One weight tensor of a group layout (compatible with @klevel/groups' `LayoutTerm`). */
 export interface TensorLayoutTerm {
@@ -139,20 +141,24 @@ export async function squaredNormsUnchecked(
   geos: TermGeometry[],
   m: number,
 ): Promise<Float64Array> {
-  const reduced: PositionSums[] = [];
+  const out = new Float64Array(m);
+  // Terms the fused wasm kernel handles are summed on the heap and read directly; the others are reduced
+  // with tfjs ops and downloaded together.
+  const pending: Array<{ term: TensorLayoutTerm; reduced: PositionSums }> = [];
   let values: Array<tf.TypedArray | string[] | Uint8Array[]>;
   try {
     for (let i = 0; i < terms.length; i++) {
-      const x = (terms[i] as TensorLayoutTerm).tensor;
-      reduced.push(positionProductSums(x, x, geos[i] as TermGeometry));
+      const term = terms[i] as TensorLayoutTerm;
+      const g = geos[i] as TermGeometry;
+      if (!addFusedSquareSums(term.tensor, g, term.groupIds, out))
+        pending.push({ term, reduced: positionProductSums(term.tensor, term.tensor, g) });
     }
-    values = await Promise.all(reduced.map((r) => r.sums.data()));
+    values = await Promise.all(pending.map((r) => r.reduced.sums.data()));
   } finally {
-    for (const r of reduced) r.sums.dispose();
+    for (const r of pending) r.reduced.sums.dispose();
   }
-  const out = new Float64Array(m);
-  terms.forEach((term, i) => {
-    addPositionSums(out, term.groupIds, values[i] as Float32Array, (reduced[i] as PositionSums).factor);
+  pending.forEach(({ term, reduced }, i) => {
+    addPositionSums(out, term.groupIds, values[i] as Float32Array, reduced.factor);
   });
   return out;
 }
