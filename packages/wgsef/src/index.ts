@@ -12,6 +12,8 @@ export type { GroupLassoOptions, GroupLassoProxOptions } from './group-lasso';
 export { defaultGroupWeights, groupNorms } from './group-norms';
 export { topKGroups } from './top-k';
 export { selectKth } from './select';
+export { getWasmAcceleration, setWasmAcceleration } from './wasm-acceleration';
+export type { WasmAcceleration } from './wasm-acceleration';
 
 // Tensor path (device side)
 export { groupSquaredNorms, layoutGroupSizes } from './tensor/layout';
