@@ -28,12 +28,16 @@ export interface TensorLayoutTerm {
   groupIds: Int32Array;
 }
 
-/** Checks one term against numGroups and returns its geometry. */
+/**
+ * Checks one term against numGroups and returns its geometry. With `sizes`, also adds the term's scalars
+ * per group to it (the default weights need them; one pass over the ids does both).
+ */
 export function termGeometry(
   fn: string,
   term: TensorLayoutTerm,
   index: number,
   numGroups: number,
+  sizes?: Float64Array,
 ): TermGeometry {
   const where = `${fn}: terms[${index}]`;
   if (term === null || typeof term !== 'object') {
@@ -89,8 +93,13 @@ export function termGeometry(
         `received length ${ids.length}. Fix: one group id (or -1) per position, row-major.`,
     );
   }
+  const per = positions === 0 ? 0 : t.size / positions;
+  const base = positions > 0 ? (ids[0] as number) : -1;
+  let offRun = 0; // nonzero once an id is not base + p
   for (let p = 0; p < positions; p++) {
     const g = ids[p] as number;
+    offRun |= g - base - p;
+    if (sizes !== undefined && g >= 0) sizes[g] = (sizes[g] as number) + per;
     if (g < -1 || g >= numGroups) {
       throw new RangeError(
         `${where}.groupIds[${p}] must be -1 or a group index in [0, ${numGroups}); received ${g}. ` +
@@ -98,7 +107,9 @@ export function termGeometry(
       );
     }
   }
-  return termShapeGeometry(t.shape, axes);
+  const geometry = termShapeGeometry(t.shape, axes);
+  if (base >= 0 && offRun === 0) geometry.idRunBase = base;
+  return geometry;
 }
 
 /** Checks numGroups is an integer >= 0. */

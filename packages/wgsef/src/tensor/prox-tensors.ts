@@ -10,7 +10,6 @@ import { checkK, checkLambda, checkMethod, checkOptions, checkWeights, describeV
 import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from '../weighted-sef-prox';
 import {
   checkNumGroups,
-  layoutGroupSizesUnchecked,
   squaredNormsUnchecked,
   type TensorLayoutTerm,
   termGeometry,
@@ -59,11 +58,12 @@ function prepare(fn: string, terms: TensorLayoutTerm[], numGroups: number, weigh
       `${fn}: 'terms' must be an array of { tensor, groupAxes, groupIds }; received ${describeValue(terms)}.`,
     );
   }
-  const geos = terms.map((t, i) => termGeometry(fn, t, i, m));
   let w: Float64Array;
+  let geos: TermGeometry[];
   if (weights === undefined) {
-    const sizes = layoutGroupSizesUnchecked(terms, geos, m);
-    w = new Float64Array(m);
+    const sizes = new Float64Array(m);
+    geos = terms.map((t, i) => termGeometry(fn, t, i, m, sizes));
+    w = sizes;
     for (let j = 0; j < m; j++) {
       const s = sizes[j] as number;
       if (!(s > 0)) {
@@ -75,6 +75,7 @@ function prepare(fn: string, terms: TensorLayoutTerm[], numGroups: number, weigh
       w[j] = Math.sqrt(s);
     }
   } else {
+    geos = terms.map((t, i) => termGeometry(fn, t, i, m));
     w = checkWeights(fn, weights, m);
   }
   return { geos, m, weights: w };

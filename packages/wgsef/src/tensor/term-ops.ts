@@ -24,6 +24,11 @@ export interface TermGeometry {
   scaleShape: number[];
   /** Axes not in groupAxes. */
   reduceAxes: number[];
+  /**
+   * Set when the term's ids are one run `idRunBase + p` for every position p (checked on this call's
+   * ids by the validating caller): the per-group bookkeeping is then a slice copy instead of a gather.
+   */
+  idRunBase?: number;
 }
 
 /**

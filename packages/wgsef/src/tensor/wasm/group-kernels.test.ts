@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, expect, it } from 'vitest';
 import { groupProductSums, scaleTerm } from '../../regularizer/device';
 import { weightedSefProx } from '../../weighted-sef-prox';
-import { groupSquaredNorms, type TensorLayoutTerm } from '../layout';
+import { groupSquaredNorms, type TensorLayoutTerm, termGeometry } from '../layout';
 import { wgsefProxTensors } from '../prox-tensors';
 import { scaleGroups } from '../scale';
 import { termShapeGeometry } from '../term-ops';
@@ -134,6 +134,43 @@ describeBackends(
       const [sync] = groupProductSums(layout, 20, [terms.map((t) => [t.tensor, t.tensor] as const)]);
       expect(maxRelative(sync as Float64Array, exact)).toBeLessThan(2e-7);
       tf.dispose([kernel, bias]);
+    });
+
+    it('ids forming one run base + p take the slice path with the same results as a gather', async () => {
+      const rand = seededRandom(13);
+      const x = randomTensor(rand, [3, 3, 4, 40]);
+      const b = randomTensor(rand, [40]);
+      const run = Int32Array.from({ length: 40 }, (_, p) => 7 + p); // groups 7..46 of 50
+      const shuffled = Int32Array.from(run).reverse(); // same groups, not a run
+      const geoRun = termGeometry('t', { tensor: x, groupAxes: [3], groupIds: run }, 0, 50);
+      expect(geoRun.idRunBase).toBe(7);
+      expect(termGeometry('t', { tensor: x, groupAxes: [3], groupIds: shuffled }, 0, 50).idRunBase).toBeUndefined();
+      const broken = Int32Array.from(run);
+      broken[39] = 49;
+      expect(termGeometry('t', { tensor: x, groupAxes: [3], groupIds: broken }, 0, 50).idRunBase).toBeUndefined();
+      const startsUnassigned = Int32Array.from(run);
+      startsUnassigned[0] = -1;
+      expect(termGeometry('t', { tensor: x, groupAxes: [3], groupIds: startsUnassigned }, 0, 50).idRunBase).toBeUndefined();
+      // Kernel + bias sharing the run, against the same layout written through a permutation.
+      const perm = Int32Array.from({ length: 40 }, (_, p) => 39 - p);
+      const xPerm = tf.reverse(x, 3);
+      const bPerm = tf.reverse(b, 0);
+      const viaRun = [
+        { tensor: x, groupAxes: [3], groupIds: run },
+        { tensor: b, groupAxes: [0], groupIds: run },
+      ];
+      const viaGather = [
+        { tensor: xPerm, groupAxes: [3], groupIds: Int32Array.from(perm, (q) => 7 + q) },
+        { tensor: bPerm, groupAxes: [0], groupIds: Int32Array.from(perm, (q) => 7 + q) },
+      ];
+      const weights = Float64Array.from({ length: 50 }, (_, j) => 1 + (j % 3));
+      const r1 = await wgsefProxTensors(viaRun, 50, { k: 10, lambda: 0.05, weights });
+      const r2 = await wgsefProxTensors(viaGather, 50, { k: 10, lambda: 0.05, weights });
+      expect(maxRelative(r1.normsBefore, r2.normsBefore)).toBeLessThan(1e-12);
+      expect(Array.from(r1.normsAfter)).toEqual(Array.from(r2.normsAfter));
+      const back = tf.reverse(r2.outputs[0] as tf.Tensor, 3);
+      expect(Array.from((r1.outputs[0] as tf.Tensor).dataSync())).toEqual(Array.from(back.dataSync()));
+      tf.dispose([x, b, xPerm, bPerm, back, ...r1.outputs, ...r2.outputs]);
     });
 
     it('the rescale writes exactly the float32 products of tf.mul (ids of -1 keep factor 1)', () => {

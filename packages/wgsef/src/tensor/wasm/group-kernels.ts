@@ -146,7 +146,7 @@ export function addFusedSquareSums(
     if (g.inner === 1) k.columns(src, g.outer, P, dst);
     else k.rows(src, g.outer, P, g.inner, dst);
     // A fresh view after the call (the buffer is replaced if the heap grew meanwhile).
-    addByGroup(out, groupIds, new Float64Array(k.memory.buffer, dst, P));
+    addByGroup(out, groupIds, new Float64Array(k.memory.buffer, dst, P), g.idRunBase);
     return true;
   } finally {
     k.free(block);
@@ -154,7 +154,13 @@ export function addFusedSquareSums(
 }
 
 /** out[groupIds[p]] += sums[p] (monomorphic in Float64Array: this is the per-group hot loop). */
-function addByGroup(out: Float64Array, groupIds: ArrayLike<number>, sums: Float64Array): void {
+function addByGroup(out: Float64Array, groupIds: ArrayLike<number>, sums: Float64Array, runBase?: number): void {
+  if (runBase !== undefined) {
+    // ids are runBase + p: a slice, no gather
+    const o = out.subarray(runBase, runBase + sums.length);
+    for (let p = 0; p < sums.length; p++) o[p] = (o[p] as number) + (sums[p] as number);
+    return;
+  }
   for (let p = 0; p < sums.length; p++) {
     const g = groupIds[p] as number;
     if (g >= 0) out[g] = (out[g] as number) + (sums[p] as number);
@@ -187,9 +193,14 @@ export function fusedScale(
     const f = (block + 15) & ~15;
     // Views after the allocations (the heap may have grown).
     const factors = new Float32Array(k.memory.buffer, f, P);
-    for (let p = 0; p < P; p++) {
-      const id = groupIds[p] as number;
-      factors[p] = id >= 0 ? (scales[id] as number) : unassigned;
+    const base = g.idRunBase;
+    if (base !== undefined && scales instanceof Float64Array) {
+      factors.set(scales.subarray(base, base + P)); // ids are base + p: one converting copy
+    } else {
+      for (let p = 0; p < P; p++) {
+        const id = groupIds[p] as number;
+        factors[p] = id >= 0 ? (scales[id] as number) : unassigned;
+      }
     }
     if (g.inner === 1) k.scaleColumns(src, g.outer, P, f, dst);
     else k.scaleRows(src, g.outer, P, g.inner, f, dst);
