@@ -347,7 +347,6 @@ export function bracketBySelect(
     srcLo = lo;
     srcHi = hi;
     srcWa = wa;
-    (globalThis as any).__trace?.push(active, keep, nb);
     active = keep;
     if (active === 0) break;
     exact = 4 * nb > 3 * inside; // too little progress: use the exact median next round
