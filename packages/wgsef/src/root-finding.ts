@@ -108,9 +108,9 @@ export function pivotsFromSample(sample: Float64Array, ns: number, piv: Float64A
   return np;
 }
 
-/** Groups sampled by {@link aimedBracket}: 2 sqrt(m), within [256, 4096] (the bracket narrows as 1/sqrt). */
+/** Groups sampled by {@link aimedBracket}: 2 sqrt(m), within [32, 4096] (the bracket narrows as 1/sqrt). */
 function aimSampleSize(m: number): number {
-  return Math.min(m, Math.max(256, Math.min(4096, Math.round(2 * Math.sqrt(m)))));
+  return Math.min(m, Math.max(32, Math.min(4096, Math.round(2 * Math.sqrt(m)))));
 }
 /** Half-width of the aimed bracket, in standard deviations of the sampled estimate of Phi. */
 const AIM_SIGMAS = 3;
@@ -219,6 +219,141 @@ export interface RetiredSums {
   loWa: number;
 }
 
+/** One retirement round of {@link bracketBySelect} over the active groups, on arrays the pass owns. */
+export interface RoundPass {
+  /** After a round: [keep, breakpoints inside (cL, cR), fixedHead, fixedWa, fixedLoWa, Phi sums at p0, p1, p2]. */
+  readonly res: Float64Array;
+  /** The buffer a gathering round writes the inside breakpoints to (length >= size). */
+  gatherBuffer(size: number): Float64Array;
+  /**
+   * Retires the active groups whose breakpoints both lie outside [cL, cR] into the running fixed sums
+   * (passed in, returned in res), compacts the others to the front of lo, hi, wa, counts (and with
+   * `gather` copies) their breakpoints strictly inside (cL, cR), and sums Phi over them at p0, p1, p2.
+   */
+  retireRound(
+    active: number,
+    cL: number,
+    cR: number,
+    p0: number,
+    p1: number,
+    p2: number,
+    gather: boolean,
+    fixedHead: number,
+    fixedWa: number,
+    fixedLoWa: number,
+  ): void;
+}
+
+/** The JavaScript rounds, on the caller's arrays (the WebAssembly twin is in ./wasm/sef-passes.ts). */
+export class JsRoundPass implements RoundPass {
+  readonly res = new Float64Array(8);
+  private buf = new Float64Array(0);
+  constructor(
+    private readonly lo: Float64Array,
+    private readonly hi: Float64Array,
+    private readonly wa: Float64Array,
+  ) {}
+
+  gatherBuffer(size: number): Float64Array {
+    if (this.buf.length < size) this.buf = new Float64Array(size);
+    return this.buf;
+  }
+
+  retireRound(
+    active: number,
+    cL: number,
+    cR: number,
+    p0: number,
+    p1: number,
+    p2: number,
+    gather: boolean,
+    fixedHead: number,
+    fixedWa: number,
+    fixedLoWa: number,
+  ): void {
+    retireRound(this.lo, this.hi, this.wa, active, cL, cR, p0, p1, p2, gather ? this.buf : null, fixedHead, fixedWa, fixedLoWa, this.res);
+  }
+}
+
+function retireRound(
+  lo: Float64Array,
+  hi: Float64Array,
+  wa: Float64Array,
+  active: number,
+  cL: number,
+  cR: number,
+  p0: number,
+  p1: number,
+  p2: number,
+  buf: Float64Array | null,
+  fixedHeadIn: number,
+  fixedWaIn: number,
+  fixedLoWaIn: number,
+  res: Float64Array,
+): void {
+  let fixedHead = fixedHeadIn;
+  let fixedWa = fixedWaIn;
+  let fixedLoWa = fixedLoWaIn;
+  let keep = 0;
+  let nb = 0;
+  let f0 = 0;
+  let f1 = 0;
+  let f2 = 0;
+  for (let j = 0; j < active; j++) {
+    const l = lo[j] as number;
+    const h = hi[j] as number;
+    const w = wa[j] as number;
+    // Retire without data-dependent branches (they mispredict on shuffled groups): head (h <= cL,
+    // theta = 1), tail (l >= cR, theta = 0), linear on the whole bracket (l <= cL, h >= cR). `+(x <= y)`
+    // compiles to a flag move; adding 0 * (finite) leaves a sum's bits unchanged.
+    const isHead = +(h <= cL);
+    const notHead = 1 - isHead;
+    const isTail = notHead * +(l >= cR);
+    const isLin = notHead * (1 - isTail) * +(l <= cL) * +(h >= cR);
+    fixedHead += isHead;
+    fixedWa += isLin * w;
+    fixedLoWa += isLin * (l * w);
+    // Branch-free compaction and counting: always write at `keep`, advance when the group stays.
+    const stays = 1 - isHead - isTail - isLin;
+    lo[keep] = l;
+    hi[keep] = h;
+    wa[keep] = w;
+    keep += stays;
+    const inL = stays * +(l > cL); // breakpoints strictly inside (cL, cR)
+    const inH = stays * +(h < cR);
+    if (buf !== null) {
+      buf[nb] = l;
+      nb += inL;
+      buf[nb] = h;
+      nb += inH;
+    } else {
+      nb += inL + inH;
+    }
+    // Phi at the pivots over the staying groups, clip(t, 0, 1) selected arithmetically (exact for
+    // finite t: 1 + 0 * t = 1, 0 + 0 * t = 0, 0 + 1 * t = t).
+    const t0 = (p0 - l) * w;
+    const t1 = (p1 - l) * w;
+    const t2 = (p2 - l) * w;
+    const lo0 = +(t0 <= 0);
+    const hi0 = +(t0 >= 1);
+    const lo1 = +(t1 <= 0);
+    const hi1 = +(t1 >= 1);
+    const lo2 = +(t2 <= 0);
+    const hi2 = +(t2 >= 1);
+    f0 += stays * (hi0 + (1 - lo0 - hi0) * t0);
+    f1 += stays * (hi1 + (1 - lo1 - hi1) * t1);
+    f2 += stays * (hi2 + (1 - lo2 - hi2) * t2);
+  }
+  res[0] = keep;
+  res[1] = nb;
+  res[2] = fixedHead;
+  res[3] = fixedWa;
+  res[4] = fixedLoWa;
+  res[5] = f0;
+  res[6] = f1;
+  res[7] = f2;
+}
+
 /**
  * Selection-based bracketing in worst-case O(m). Each round evaluates Phi at up to three pivots inside
  * the bracket, moves the bracket to the pair of pivots (or pivot and old end) around the root, and
@@ -241,6 +376,7 @@ export function bracketBySelect(
   init?: InitialPivots,
   stats?: { rounds: number; exactRounds: number },
   retired?: RetiredSums,
+  rounds: RoundPass = new JsRoundPass(loIn, hiIn, waIn),
 ): SelectBracket {
   const sample = new Float64Array(2 * SAMPLE);
   const piv = new Float64Array(5);
@@ -303,47 +439,20 @@ export function bracketBySelect(
     // Next pivots, chosen before the pass so that the pass also evaluates Phi there.
     np = exact ? 0 : samplePivots(srcLo, srcHi, active, cL, cR, sample, piv);
     const gather = np === 0;
-    if (gather && buf === undefined) buf = new Float64Array(2 * n);
+    if (gather) buf = rounds.gatherBuffer(2 * n);
     const p0 = piv[0] as number;
     const p1 = piv[np > 1 ? 1 : 0] as number;
     const p2 = piv[np > 0 ? np - 1 : 0] as number;
-    let keep = 0;
-    let nb = 0;
-    f0 = 0;
-    f1 = 0;
-    f2 = 0;
-    for (let j = 0; j < active; j++) {
-      const l = srcLo[j] as number;
-      const h = srcHi[j] as number;
-      const w = srcWa[j] as number;
-      // Retire without data-dependent branches (they mispredict on shuffled groups): head (h <= cL,
-      // theta = 1), tail (l >= cR, theta = 0), linear on the whole bracket (l <= cL, h >= cR). `+(x <= y)`
-      // compiles to a flag move; adding 0 * (finite) leaves a sum's bits unchanged.
-      const isHead = +(h <= cL);
-      const notHead = 1 - isHead;
-      const isTail = notHead * +(l >= cR);
-      const isLin = notHead * (1 - isTail) * +(l <= cL) * +(h >= cR);
-      fixedHead += isHead;
-      fixedWa += isLin * w;
-      fixedLoWa += isLin * (l * w);
-      if (isHead + isTail + isLin === 0) {
-        lo[keep] = l;
-        hi[keep] = h;
-        wa[keep] = w;
-        keep++;
-        if (l > cL) {
-          if (gather) (buf as Float64Array)[nb] = l;
-          nb++;
-        }
-        if (h < cR) {
-          if (gather) (buf as Float64Array)[nb] = h;
-          nb++;
-        }
-        f0 += Math.min(1, Math.max(0, (p0 - l) * w));
-        f1 += Math.min(1, Math.max(0, (p1 - l) * w));
-        f2 += Math.min(1, Math.max(0, (p2 - l) * w));
-      }
-    }
+    rounds.retireRound(active, cL, cR, p0, p1, p2, gather, fixedHead, fixedWa, fixedLoWa);
+    const r = rounds.res;
+    const keep = r[0] as number;
+    const nb = r[1] as number;
+    fixedHead = r[2] as number;
+    fixedWa = r[3] as number;
+    fixedLoWa = r[4] as number;
+    f0 = r[5] as number;
+    f1 = r[6] as number;
+    f2 = r[7] as number;
     srcLo = lo;
     srcHi = hi;
     srcWa = wa;

@@ -9,9 +9,12 @@
  * breakpoints lo = L / wa, hi = (1 + L) / wa (computed with one division); groups with x <= 0 or a
  * breakpoint that overflows are left out (their output is 0).
  */
+import { JsRoundPass, type RoundPass } from './root-finding';
 
 /** The passes, on arrays the implementation owns (`load` brings a and w in). */
 export interface SefPasses {
+  /** The retirement rounds of the select search, on lo, hi, wa. */
+  readonly rounds: RoundPass;
   /** Results of the last pass (see each pass). */
   readonly res: Float64Array;
   /** Breakpoint scratch: the groups kept by {@link SefPasses.buildAndRetire} (compacted). */
@@ -25,8 +28,9 @@ export interface SefPasses {
   /**
    * Breakpoints of every group; groups with both breakpoints outside [p1, p2] are retired (head: hi <= p1,
    * tail: lo >= p2, linear: lo <= p1 and hi >= p2), the others compacted into lo, hi, wa.
-   * res = [n, kept, head, sum wa (linear), sum lo wa (linear), number of step groups (hi <= lo)].
-   * p1 = 0, p2 = Infinity keeps every group.
+   * res = [n, kept, head, sum wa (linear), sum lo wa (linear), number of step groups (hi <= lo),
+   * sum of clip((p1 - lo) wa, 0, 1) and of clip((p2 - lo) wa, 0, 1) over the kept groups].
+   * p1 = 0, p2 = Infinity keeps every group (then the last two are not meaningful).
    */
   buildAndRetire(lambda: number, s: number, p1: number, p2: number): void;
   /** res = [head, sum wa (middle), sum w^2 (middle), sum wa (step groups at cR)] against [cL, cR]. */
@@ -47,10 +51,11 @@ export interface SefPasses {
 
 /** The JavaScript passes, reading the caller's arrays in place. */
 export class JsSefPasses implements SefPasses {
-  readonly res = new Float64Array(6);
+  readonly res = new Float64Array(8);
   lo = new Float64Array(0);
   hi = new Float64Array(0);
   wa = new Float64Array(0);
+  rounds: RoundPass = new JsRoundPass(this.lo, this.hi, this.wa);
   private a: ArrayLike<number> = [];
   private w: ArrayLike<number> = [];
 
@@ -61,6 +66,7 @@ export class JsSefPasses implements SefPasses {
       this.lo = new Float64Array(a.length);
       this.hi = new Float64Array(a.length);
       this.wa = new Float64Array(a.length);
+      this.rounds = new JsRoundPass(this.lo, this.hi, this.wa);
     }
   }
 
@@ -124,6 +130,8 @@ function buildAndRetire(
   let linWa = 0;
   let linLoWa = 0;
   let steps = 0;
+  let f1 = 0;
+  let f2 = 0;
   for (let j = 0; j < m; j++) {
     const x = (a[j] as number) * s;
     if (!(x > 0)) continue;
@@ -146,10 +154,20 @@ function buildAndRetire(
     linWa += isLin * waj;
     linLoWa += isLin * (l * waj);
     // Branch-free compaction: always write at `kept`, advance only when the group stays.
+    const stays = 1 - isHead - isTail - isLin;
     lo[kept] = l;
     hi[kept] = h;
     wa[kept] = waj;
-    kept += 1 - isHead - isTail - isLin;
+    kept += stays;
+    // Phi at p1 and p2 over the kept groups (clip selected arithmetically: exact for finite t).
+    const t1 = (p1 - l) * waj;
+    const t2 = (p2 - l) * waj;
+    const lo1 = +(t1 <= 0);
+    const hi1 = +(t1 >= 1);
+    const lo2 = +(t2 <= 0);
+    const hi2 = +(t2 >= 1);
+    f1 += stays * (hi1 + (1 - lo1 - hi1) * t1);
+    f2 += stays * (hi2 + (1 - lo2 - hi2) * t2);
   }
   res[0] = n;
   res[1] = kept;
@@ -157,6 +175,8 @@ function buildAndRetire(
   res[3] = linWa;
   res[4] = linLoWa;
   res[5] = steps;
+  res[6] = f1;
+  res[7] = f2;
 }
 
 function solveSums(

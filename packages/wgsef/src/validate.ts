@@ -86,12 +86,12 @@ export function checkFiniteArray(fn: string, name: string, v: unknown): ArrayLik
 
 /** Whether every entry of `v` is finite and >= `min` (NaN fails). */
 function allInRange(v: Float64Array, min: number): boolean {
-  let ok = true;
   for (let i = 0; i < v.length; i++) {
     const x = v[i] as number;
-    ok = ok && x >= min && x < Number.POSITIVE_INFINITY;
+    // never taken on valid input: a perfectly predicted branch (NaN fails both comparisons)
+    if (!(x >= min && x < Number.POSITIVE_INFINITY)) return false;
   }
-  return ok;
+  return true;
 }
 
 /** Checks group norms: finite and >= 0. */

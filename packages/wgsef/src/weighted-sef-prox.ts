@@ -63,13 +63,6 @@ function passesFor(m: number): SefPasses {
   return jsPasses;
 }
 
-/** Phi(c) = head + c * linWa - linLoWa + sum over the kept groups of clip((c - lo) wa, 0, 1). */
-function phiRetired(c: number, lo: Float64Array, wa: Float64Array, kept: number, r: RetiredSums): number {
-  let f = 0;
-  for (let j = 0; j < kept; j++) f += Math.min(1, Math.max(0, (c - (lo[j] as number)) * (wa[j] as number)));
-  return f + r.head + c * r.wa - r.loWa;
-}
-
 /** Ridge shrink of every group with a representable breakpoint (the case of at most k such groups). */
 function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s: number, out: Float64Array) {
   const m = a.length;
@@ -139,21 +132,22 @@ export function weightedSefProxUnchecked(
   }
   let bracket: SelectBracket;
   if (aimed) {
-    const phi1 = phiRetired(p1, P.lo, P.wa, kept, retired);
-    const phi2 = phiRetired(p2, P.lo, P.wa, kept, retired);
+    // Phi at the bracket ends: the kept groups' sums from the build pass plus the retired ones.
+    const phi1 = (P.res[6] as number) + retired.head + p1 * retired.wa - retired.loWa;
+    const phi2 = (P.res[7] as number) + retired.head + p2 * retired.wa - retired.loWa;
     const init: InitialPivots = { piv: Float64Array.of(p1, p2), np: 2, phi: Float64Array.of(phi1, phi2) };
     proxSearchCounters.aimed++;
     if (phi1 < k && k <= phi2) {
       // The root is inside the aimed bracket: search among the groups kept by the build pass.
-      bracket = bracketBySelect(P.lo, P.hi, P.wa, kept, k, init, undefined, retired);
+      bracket = bracketBySelect(P.lo, P.hi, P.wa, kept, k, init, undefined, retired, P.rounds);
     } else {
       // The sample missed (by more than three sigma): rebuild every breakpoint, search from the pivots.
       proxSearchCounters.missed++;
       P.buildAndRetire(lambda, s, 0, Number.POSITIVE_INFINITY);
-      bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, init);
+      bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, init, undefined, undefined, P.rounds);
     }
   } else {
-    bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k);
+    bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, undefined, undefined, undefined, P.rounds);
   }
   return solveOnBracket(P, k, lambda, s, bracket.cL, bracket.cR, hasStep ? Number.NaN : bracket.c, out);
 }

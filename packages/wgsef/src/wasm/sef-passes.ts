@@ -5,6 +5,7 @@
  * through views on that memory. Same bits as the JavaScript passes, 3-6x faster per pass (no bounds
  * checks, measured in packages/wgsef/bench).
  */
+import type { RoundPass } from '../root-finding';
 import type { SefPasses } from '../sef-passes';
 import { SEF_PASSES_WASM_BASE64 } from './sef-passes-wasm';
 
@@ -34,6 +35,23 @@ interface Exports {
     wa: number,
     res: number,
   ): void;
+  retire_round(
+    lo: number,
+    hi: number,
+    wa: number,
+    active: number,
+    cL: number,
+    cR: number,
+    p0: number,
+    p1: number,
+    p2: number,
+    gather: number,
+    buf: number,
+    fixedHead: number,
+    fixedWa: number,
+    fixedLoWa: number,
+    res: number,
+  ): void;
   solve_sums(a: number, w: number, m: number, lambda: number, s: number, cL: number, cR: number, res: number): void;
   solve_write(
     a: number,
@@ -52,8 +70,9 @@ interface Exports {
 }
 
 const PAGE = 65536;
-/** Arrays in the module's memory: res (64 bytes), then a, w, out, lo, hi, wa (8 m bytes each). */
-const ARRAYS = 6;
+/** Arrays in the module's memory: res (64 bytes), then a, w, out, lo, hi, wa (8 m bytes each) and the
+ * gather buffer of the search (16 m bytes). */
+const ARRAYS = 8;
 
 function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
@@ -63,7 +82,7 @@ function decodeBase64(s: string): Uint8Array {
 }
 
 /** The WebAssembly passes; one instance serves every call (the prox is synchronous, not re-entrant). */
-export class WasmSefPasses implements SefPasses {
+export class WasmSefPasses implements SefPasses, RoundPass {
   res = new Float64Array(0);
   lo = new Float64Array(0);
   hi = new Float64Array(0);
@@ -78,6 +97,30 @@ export class WasmSefPasses implements SefPasses {
 
   constructor(ex: Exports) {
     this.ex = ex;
+  }
+
+  get rounds(): RoundPass {
+    return this;
+  }
+
+  gatherBuffer(size: number): Float64Array {
+    return new Float64Array(this.ex.memory.buffer, this.offset(6), size);
+  }
+
+  retireRound(
+    active: number,
+    cL: number,
+    cR: number,
+    p0: number,
+    p1: number,
+    p2: number,
+    gather: boolean,
+    fixedHead: number,
+    fixedWa: number,
+    fixedLoWa: number,
+  ): void {
+    const o = (i: number) => this.offset(i);
+    this.ex.retire_round(o(3), o(4), o(5), active, cL, cR, p0, p1, p2, gather ? 1 : 0, o(6), fixedHead, fixedWa, fixedLoWa, 0);
   }
 
   private offset(array: number): number {
