@@ -83,9 +83,10 @@ function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s:
  * Exported for the tensor path and the group-norm helpers of other modules.
  *
  * Passes over all m groups: a scan (count and max), the build pass fused with a first retirement
- * against a bracket aimed at the root from a sample, and the final write (plus one pass of sums when
- * step groups exist). They run in WebAssembly for m >= 256 ({@link SefPasses}); the bracketing search in
- * between touches only the groups the build pass kept.
+ * against a bracket aimed at the root from a sample (and Phi at its ends), and the final write (plus one
+ * pass of sums when step groups exist). The bracketing search in between touches only the groups the
+ * build pass kept. The passes and the search's retirement rounds run in WebAssembly for m >= 256
+ * ({@link SefPasses}, identical bits to the JavaScript twins).
  */
 export function weightedSefProxUnchecked(
   a: ArrayLike<number>,
