@@ -8,22 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../__fixtures__/random-cases';
 import type { RootMethod } from '../root-finding';
 import { proxSearchCounters, setWasmSefPasses, weightedSefProx } from '../weighted-sef-prox';
 import { wgsefProx } from '../wgsef';
 import { wasmSefPasses } from './sef-passes';
-
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs fn with the JavaScript passes and with the WebAssembly passes forced for every m. */
 function bothPasses<T>(fn: () => T): { js: T; wasm: T } {
@@ -62,7 +51,7 @@ describe('wasm passes == JavaScript passes, bit for bit', () => {
   });
 
   it('on 3000 random cases with zeros, ties, extreme scales and both strategies', () => {
-    const rand = seeded(20261125);
+    const rand = seededRandom(20261125);
     const methods: RootMethod[] = ['select', 'sort'];
     for (let c = 0; c < 3000; c++) {
       const m = c % 3 === 0 ? 1 + Math.floor(rand() * 8) : c % 3 === 1 ? 8 + Math.floor(rand() * 300) : 300 + Math.floor(rand() * 3000);
@@ -85,7 +74,7 @@ describe('wasm passes == JavaScript passes, bit for bit', () => {
   });
 
   it('with step groups (lambda w^2 beyond 2^52) and norms spanning 600 orders of magnitude', () => {
-    const rand = seeded(7);
+    const rand = seededRandom(7);
     for (let c = 0; c < 200; c++) {
       const m = 50 + Math.floor(rand() * 500);
       const a = Float64Array.from({ length: m }, () => 10 ** (rand() * 600 - 300));
@@ -117,7 +106,7 @@ describe('aimed search', () => {
   });
 
   it('aims inside on realistic norms (no fallback)', () => {
-    const rand = seeded(3);
+    const rand = seededRandom(3);
     const m = 20000;
     const w = Float64Array.from({ length: m }, () => Math.sqrt(9 * (1 + Math.floor(rand() * 64))));
     const a = Float64Array.from({ length: m }, (_, j) => (w[j] as number) * 0.05 * -Math.log(1 - rand()));

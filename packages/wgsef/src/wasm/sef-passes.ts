@@ -7,17 +7,8 @@
  */
 import type { RoundPass } from '../root-finding';
 import type { SefPasses } from '../sef-passes';
+import { instantiateEmbedded, type WasmMemory } from './embedded-module';
 import { SEF_PASSES_WASM_BASE64 } from './sef-passes-wasm';
-
-/** The slice of the WebAssembly JS API used here (the package compiles without the DOM lib). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
 
 interface Exports {
   memory: WasmMemory;
@@ -73,13 +64,6 @@ const PAGE = 65536;
 /** Arrays in the module's memory: res (64 bytes), then a, w, out, lo, hi, wa (8 m bytes each) and the
  * gather buffer of the search (16 m bytes). */
 const ARRAYS = 8;
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** The WebAssembly passes; one instance serves every call (the prox is synchronous, not re-entrant). */
 export class WasmSefPasses implements SefPasses, RoundPass {
@@ -192,11 +176,8 @@ let instance: WasmSefPasses | null | undefined;
 /** The shared WebAssembly passes, or null where WebAssembly cannot run them (then JavaScript is used). */
 export function wasmSefPasses(): WasmSefPasses | null {
   if (instance !== undefined) return instance;
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   try {
-    if (api === undefined) throw new Error('no WebAssembly');
-    const mod = new api.Module(decodeBase64(SEF_PASSES_WASM_BASE64));
-    instance = new WasmSefPasses(new api.Instance(mod, {}).exports as unknown as Exports);
+    instance = new WasmSefPasses(instantiateEmbedded(SEF_PASSES_WASM_BASE64, {}) as unknown as Exports);
   } catch {
     instance = null;
   }

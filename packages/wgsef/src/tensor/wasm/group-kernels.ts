@@ -15,18 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TermGeometry } from '../term-ops';
+import { instantiateEmbedded, type WasmMemory, wasmApi } from '../../wasm/embedded-module';
 import { GROUP_KERNELS_WASM_BASE64 } from './group-kernels-wasm';
-
-/** The slice of the WebAssembly JS API used here (the package compiles without the DOM lib). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 interface WasmTensorData {
   memoryOffset: number | null;
@@ -54,7 +44,6 @@ interface FusedKernels {
 /** Kernels per backend instance (null: this backend cannot use them; checked once). */
 const kernelsByBackend = new WeakMap<object, FusedKernels | null>();
 let enabled = true;
-let moduleBytes: Uint8Array | undefined;
 
 /**
  * Turns the fused wasm reduction on or off (default on). For tests and benchmarks that compare it with
@@ -62,13 +51,6 @@ let moduleBytes: Uint8Array | undefined;
  */
 export function setFusedWasmKernels(on: boolean): void {
   enabled = on;
-}
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 function setUp(backend: object): FusedKernels | null {
@@ -87,10 +69,7 @@ function setUp(backend: object): FusedKernels | null {
     return null;
   }
   try {
-    moduleBytes ??= decodeBase64(GROUP_KERNELS_WASM_BASE64);
-    // Under 4 KB: synchronous compilation is allowed on every platform's main thread.
-    const instance = new wasmApi.Instance(new wasmApi.Module(moduleBytes), { env: { memory } });
-    const ex = instance.exports;
+    const ex = instantiateEmbedded(GROUP_KERNELS_WASM_BASE64, { env: { memory } });
     return {
       memory,
       malloc: malloc as FusedKernels['malloc'],
