@@ -109,7 +109,9 @@ export class JsSefPasses implements SefPasses {
 }
 
 // The loops are plain functions (not methods) so that V8 optimizes each whole instead of
-// on-stack-replacing a loop inside a larger function.
+// on-stack-replacing a loop inside a larger function. Each recomputes a group's breakpoints with the
+// same expressions on purpose: every pass (and the WebAssembly twin) must get identical bits, and a
+// shared helper would cost a call per group in the hottest loops.
 
 function buildAndRetire(
   a: ArrayLike<number>,
