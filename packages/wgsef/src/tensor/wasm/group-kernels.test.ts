@@ -14,7 +14,7 @@ import { groupSquaredNorms, type TensorLayoutTerm, termGeometry } from '../layou
 import { wgsefProxTensors } from '../prox-tensors';
 import { scaleGroups } from '../scale';
 import { termShapeGeometry } from '../term-ops';
-import { addFusedSquareSums, fusedScale, setFusedWasmKernels } from './group-kernels';
+import { addFusedSquareSums, fusedKernelsWorkOn, fusedScale, setFusedWasmKernels } from './group-kernels';
 
 /** [shape, groupAxes]: every route of the kernels. */
 const GEOMETRIES: Array<[number[], number[]]> = [
@@ -87,6 +87,21 @@ describeBackends(
       expect(y).toBeDefined();
       expect(Array.from((y as tf.Tensor).dataSync())).toEqual(Array.from({ length: 32 }, (_, e) => e % 8));
       tf.dispose([x, y as tf.Tensor]);
+    });
+
+    it('are set up only when a self-check on known numbers passes through the backend internals', () => {
+      const real = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } };
+      expect(fusedKernelsWorkOn(real)).toBe(true);
+      // The same backend with tensor offsets that mean something else (as a changed tfjs might): every
+      // tensor resolves to one zero-filled block, big enough that nothing is read or written outside it.
+      const dummy = tf.zeros([1024]);
+      const dummyOffset = real.dataIdMap.get(dummy.dataId).memoryOffset;
+      const remapped = Object.create(real, {
+        dataIdMap: { value: { get: () => ({ memoryOffset: dummyOffset }) } },
+      });
+      expect(fusedKernelsWorkOn(remapped)).toBe(false);
+      dummy.dispose();
+      expect(fusedKernelsWorkOn({ wasm: {}, dataIdMap: real.dataIdMap })).toBe(false);
     });
 
     it('group norms equal float64 host sums (2e-7 relative) and the portable path on every route', async () => {

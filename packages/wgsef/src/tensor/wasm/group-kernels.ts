@@ -70,7 +70,7 @@ function setUp(backend: object): FusedKernels | null {
   }
   try {
     const ex = instantiateEmbedded(GROUP_KERNELS_WASM_BASE64, { env: { memory } });
-    return {
+    const kernels: FusedKernels = {
       memory,
       malloc: malloc as FusedKernels['malloc'],
       free: free as FusedKernels['free'],
@@ -81,6 +81,8 @@ function setUp(backend: object): FusedKernels | null {
       scaleRows: ex.scale_rows as FusedKernels['scaleRows'],
       makeOutput: (shape) => (b as WasmBackendLike).makeOutput(shape, 'float32'),
     };
+    // The internals are checked by name above; this checks their meaning on known numbers.
+    return selfCheck(kernels) ? kernels : null;
   } catch {
     // Shared memory of the threaded build, or no wasm SIMD: the portable path is used.
     return null;
@@ -113,6 +115,16 @@ export function addFusedSquareSums(
   if (!enabled || x.dtype !== 'float32' || !g.contiguous || x.isDisposed) return false;
   const k = kernelsForCurrentBackend();
   if (k === null) return false;
+  return addSquareSumsWith(k, x, g, groupIds, out);
+}
+
+function addSquareSumsWith(
+  k: FusedKernels,
+  x: tf.Tensor,
+  g: TermGeometry,
+  groupIds: ArrayLike<number>,
+  out: Float64Array,
+): boolean {
   const P = g.positions;
   if (P === 0 || x.size === 0) return true;
   const src = k.dataIdMap.get(x.dataId)?.memoryOffset;
@@ -161,6 +173,17 @@ export function fusedScale(
   if (!enabled || x.dtype !== 'float32' || !g.contiguous || x.isDisposed || x.size === 0) return undefined;
   const k = kernelsForCurrentBackend();
   if (k === null) return undefined;
+  return scaleWith(k, x, g, groupIds, scales, unassigned);
+}
+
+function scaleWith(
+  k: FusedKernels,
+  x: tf.Tensor,
+  g: TermGeometry,
+  groupIds: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  unassigned: number,
+): tf.Tensor | undefined {
   const src = k.dataIdMap.get(x.dataId)?.memoryOffset;
   if (typeof src !== 'number') return undefined;
   const P = g.positions;
@@ -187,4 +210,69 @@ export function fusedScale(
   } finally {
     k.free(block);
   }
+}
+
+/**
+ * Runs both kernels on known numbers through the backend's internals and compares exactly (small
+ * integers: every sum and product is exact in float32): a [3, 21] tensor of 1..63 summed by columns (the
+ * 16-, 4- and 1-column routes) and by rows, and scaled by column. False if anything differs.
+ */
+function selfCheck(k: FusedKernels): boolean {
+  const rows = 3;
+  const cols = 21;
+  const x = tf.tensor(
+    Float32Array.from({ length: rows * cols }, (_, i) => i + 1),
+    [rows, cols],
+  );
+  const ids = Int32Array.from({ length: cols }, (_, i) => i);
+  const byCol: TermGeometry = {
+    positions: cols,
+    perPosition: rows,
+    contiguous: true,
+    outer: rows,
+    inner: 1,
+    scaleShape: [cols],
+    reduceAxes: [0],
+  };
+  const byRow: TermGeometry = {
+    positions: rows,
+    perPosition: cols,
+    contiguous: true,
+    outer: 1,
+    inner: cols,
+    scaleShape: [rows, 1],
+    reduceAxes: [1],
+  };
+  let y: tf.Tensor | undefined;
+  try {
+    const colSums = new Float64Array(cols);
+    const rowSums = new Float64Array(rows);
+    if (!addSquareSumsWith(k, x, byCol, ids, colSums) || !addSquareSumsWith(k, x, byRow, ids, rowSums)) return false;
+    for (let c = 0; c < cols; c++) {
+      let e = 0;
+      for (let r = 0; r < rows; r++) e += (r * cols + c + 1) ** 2;
+      if (colSums[c] !== e) return false;
+    }
+    for (let r = 0; r < rows; r++) {
+      let e = 0;
+      for (let c = 0; c < cols; c++) e += (r * cols + c + 1) ** 2;
+      if (rowSums[r] !== e) return false;
+    }
+    const scales = Float64Array.from({ length: cols }, (_, c) => 0.5 * (c + 1));
+    y = scaleWith(k, x, byCol, ids, scales, 1);
+    if (y === undefined) return false;
+    const v = y.dataSync();
+    for (let i = 0; i < rows * cols; i++) {
+      if (v[i] !== Math.fround((i + 1) * (scales[i % cols] as number))) return false;
+    }
+    return true;
+  } finally {
+    x.dispose();
+    y?.dispose();
+  }
+}
+
+/** Whether the kernels can be set up on `backend` (internals present and the self-check passing); tests. */
+export function fusedKernelsWorkOn(backend: object): boolean {
+  return setUp(backend) !== null;
 }
