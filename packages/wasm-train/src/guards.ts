@@ -29,6 +29,7 @@ export const COMPOSED_KERNELS: Readonly<Record<'wasm' | 'cpu', readonly string[]
     'Sum',
     'Fill',
     'Identity',
+    'BatchMatMul',
   ],
   cpu: ['Conv2D', 'Transpose', 'PadV2', 'Slice', 'Reshape', 'Identity'],
 };
@@ -184,6 +185,43 @@ export function selfCheckKernels(
           { ...attrs, inputShape: p.xShape },
         );
         expectClose(dxName, p.name, got, ref.dx);
+      }
+    }
+    if (kernels.has('BatchMatMul')) {
+      // [2, 3, 4] x [2, 4, 5] with every transpose combination (operands stored transposed), vs naive.
+      const [B, M, K, N] = [2, 3, 4, 5];
+      const av = probeValues(B * M * K, 4);
+      const bv = probeValues(B * K * N, 5);
+      const ref = new Float32Array(B * M * N);
+      for (let q = 0; q < B; q++)
+        for (let i = 0; i < M; i++)
+          for (let j = 0; j < N; j++) {
+            let acc = 0;
+            for (let t = 0; t < K; t++) acc += (av[(q * M + i) * K + t] as number) * (bv[(q * K + t) * N + j] as number);
+            ref[(q * M + i) * N + j] = acc;
+          }
+      const stored = (v: Float32Array, rows: number, cols: number, transposed: boolean): Float32Array => {
+        if (!transposed) return v;
+        const t = new Float32Array(v.length);
+        for (let q = 0; q < B; q++)
+          for (let i = 0; i < rows; i++)
+            for (let j = 0; j < cols; j++) t[(q * cols + j) * rows + i] = v[(q * rows + i) * cols + j] as number;
+        return t;
+      };
+      for (const [ta, tb] of [
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const got = runAndRead(
+          'BatchMatMul',
+          {
+            a: input(stored(av, M, K, ta), ta ? [B, K, M] : [B, M, K], 'float32'),
+            b: input(stored(bv, K, N, tb), tb ? [B, N, K] : [B, K, N], 'float32'),
+          },
+          { transposeA: ta, transposeB: tb },
+        );
+        expectClose('BatchMatMul', `transposeA ${ta}, transposeB ${tb}`, got, ref);
       }
     }
     if (kernels.has('UnsortedSegmentSum')) {

@@ -3,6 +3,7 @@
  * guarded against tfjs drift (see `guards.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { makeBatchMatMul } from './batch-mat-mul';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop';
@@ -51,6 +52,7 @@ const KERNEL_FACTORIES: Readonly<
     ['DepthwiseConv2dNativeBackpropFilter', makeDepthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', makeDepthwiseBackpropInput],
     ['UnsortedSegmentSum', () => makeUnsortedSegmentSum()],
+    ['BatchMatMul', makeBatchMatMul],
   ],
   cpu: [['Conv2DBackpropFilter', makeConv2DBackpropFilter]],
 };
@@ -95,7 +97,8 @@ function isKlevelKernel(config: tf.KernelConfig | undefined): boolean {
  * (`await tf.setBackend(name)`):
  * - `'wasm'`: `Conv2DBackpropFilter`, a fast `Conv2DBackpropInput` (replaces the scalar stock
  *   kernel), `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
- *   `UnsortedSegmentSum`;
+ *   `UnsortedSegmentSum`, and a `BatchMatMul` that multiplies transposed operands on XNNPACK (the stock
+ *   kernel loops in scalar code for them, as every dense layer's gradients need);
  * - `'cpu'`: a fast `Conv2DBackpropFilter` (replaces the ~10x slower stock loop).
  *
  * Idempotent: a second call reports every kernel under `alreadyRegistered`. Guarded: throws if

@@ -34,7 +34,7 @@ describe('useBestBackend', () => {
     ]);
     expect(tf.getBackend()).toBe('cpu');
     const again = await useBestBackend({ backend: 'wasm' });
-    expect(again.kernels?.alreadyRegistered).toHaveLength(5);
+    expect(again.kernels?.alreadyRegistered).toHaveLength(6);
     expect(tf.getBackend()).toBe('wasm');
   });
 
