@@ -12,7 +12,7 @@
  * first; the others take the trial step). Zero groups stay zero.
  *
  * reference: Chen et al., "Orthant Based Proximal Stochastic Gradient Method for l1-Regularized
- * Optimization" / "Only Train Once" (HSPG, 2020-2021); shared/docs/wgsef-math.md section 5.
+ * Optimization" / "Only Train Once" (HSPG, 2020-2021); docs/concepts/hspg.md.
  */
 
 import { type KeepFloor, limitProjections } from './keep-floor';

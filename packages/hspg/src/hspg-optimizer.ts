@@ -16,9 +16,9 @@
  *
  * Per step: one reduction per regularized variable and ONE download of at most 3m group sums.
  *
- * reference: Chen et al., "Only Train Once" (2021) / HSPG (2020); shared/docs/wgsef-math.md section 5.
+ * reference: Chen et al., "Only Train Once" (2021) / HSPG (2020); docs/concepts/hspg.md.
  */
-import { groupProductSums, isGroupRegularizer, scaleTerm, type GroupRegularizer } from '@klevel/wgsef';
+import { groupProductSums, isGroupRegularizer, type KlevelRegularizer, scaleTerm } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
@@ -63,7 +63,7 @@ export class HspgOptimizer extends tf.Optimizer {
   /** How the regularizer enters the stage-2 trial point (`'gradient'` or `'prox'`). */
   readonly regularizerStep: RegularizerStep;
   /** The regularizer (undefined only after loading a model whose regularizer could not be serialized). */
-  regularizer: GroupRegularizer | undefined;
+  regularizer: KlevelRegularizer | undefined;
   /** Groups projected to zero by the last step (stage 2). */
   lastProjected = 0;
   /** Groups that failed the half-space test in the last step but were kept by the keep floor (stage 2). */
@@ -94,7 +94,7 @@ export class HspgOptimizer extends tf.Optimizer {
   }
 
   /** Replaces the regularizer (e.g. after loading a model whose regularizer had a schedule function). */
-  setRegularizer(regularizer: GroupRegularizer): this {
+  setRegularizer(regularizer: KlevelRegularizer): this {
     if (!isGroupRegularizer(regularizer)) {
       throw new TypeError(
         'HspgOptimizer.setRegularizer: expected a regularizer from wgsef() or groupLasso().',
@@ -130,7 +130,7 @@ export class HspgOptimizer extends tf.Optimizer {
     return this.epoch >= s.epoch ? 2 : 1;
   }
 
-  private requireRegularizer(): GroupRegularizer {
+  private requireRegularizer(): KlevelRegularizer {
     if (!this.regularizer) {
       throw new Error(
         'HspgOptimizer: no regularizer. It was not serializable (a function option) when the model was saved; call optimizer.setRegularizer(reg).attach(model).',
@@ -161,9 +161,8 @@ export class HspgOptimizer extends tf.Optimizer {
       tf.tidy(() => {
         for (const { name, tensor: g } of items) this.sgdStep(name, g, lr);
       });
-      const { norms } = reg.prox(lr, { step });
+      reg.prox(lr, { step }); // throws on non-finite weights; the binding remembers the norms it wrote
       this.incrementIterations();
-      reg.recordNorms(norms); // stamped with the new iteration count: metric()/ProxCallback reuse them
     } else {
       this.halfSpaceStep(items, termOf, reg, step, lr);
       this.incrementIterations();
@@ -200,12 +199,12 @@ export class HspgOptimizer extends tf.Optimizer {
   private halfSpaceStep(
     items: NamedTensor[],
     termOf: Map<string, number>,
-    reg: GroupRegularizer,
+    reg: KlevelRegularizer,
     step: number,
     lr: number,
   ): void {
-    const terms = reg.terms;
-    const vars = reg.variables();
+    const { terms } = reg.binding;
+    const vars = reg.binding.variables();
     const grads = terms.map((t) => (items.find((i) => i.name === t.variableName) as NamedTensor).tensor);
     const mu = this.momentum;
     const pairs: Array<Array<readonly [tf.Tensor, tf.Tensor]>> = [
@@ -216,7 +215,7 @@ export class HspgOptimizer extends tf.Optimizer {
       pairs.push(
         vars.map((x, t) => [this.slot((terms[t] as { variableName: string }).variableName, x), x] as const),
       );
-    const [sq, gd, md] = groupProductSums(terms, reg.numGroups, pairs) as [
+    const [sq, gd, md] = groupProductSums(terms, reg.binding.numGroups, pairs) as [
       Float64Array,
       Float64Array,
       Float64Array?,
@@ -228,7 +227,7 @@ export class HspgOptimizer extends tf.Optimizer {
     const shrink =
       this.regularizerStep === 'prox'
         ? reg
-            .proxOfNorms(norms, lr * reg.lambdaAt(step))
+            .proxOfNorms(norms, lr, step)
             .map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 1))
         : factors.map((f) => 1 - lr * f);
     const dec = halfSpaceDecision({
@@ -265,17 +264,17 @@ export class HspgOptimizer extends tf.Optimizer {
   }
 
   /** Maps gradient names to term indices; throws when the regularizer and the gradients disagree. */
-  private checkVariables(items: NamedTensor[], reg: GroupRegularizer): Map<string, number> {
+  private checkVariables(items: NamedTensor[], reg: KlevelRegularizer): Map<string, number> {
     const names = new Set(items.map((i) => i.name));
     const termOf = new Map<string, number>();
     const missing: string[] = [];
-    reg.terms.forEach((term, t) => {
+    reg.binding.terms.forEach((term, t) => {
       if (names.has(term.variableName)) termOf.set(term.variableName, t);
       else missing.push(term.variableName);
     });
     if (termOf.size === 0) {
       throw new Error(
-        `HspgOptimizer: none of the regularizer's variables (${reg.terms
+        `HspgOptimizer: none of the regularizer's variables (${reg.binding.terms
           .slice(0, 3)
           .map((t) => t.variableName)
           .join(
@@ -389,7 +388,7 @@ export class HspgOptimizer extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    let regularizer: GroupRegularizer | undefined;
+    let regularizer: KlevelRegularizer | undefined;
     const rc = config.regularizer as { className: string; config: tf.serialization.ConfigDict } | null;
     if (rc) {
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[rc.className];
@@ -398,7 +397,7 @@ export class HspgOptimizer extends tf.Optimizer {
           `HspgOptimizer.fromConfig: regularizer class '${rc.className}' is not registered; import '@klevel/wgsef' (or call registerWgsefRegularizers()) before loading.`,
         );
       }
-      regularizer = entry[1](entry[0], rc.config) as unknown as GroupRegularizer;
+      regularizer = entry[1](entry[0], rc.config) as unknown as KlevelRegularizer;
     }
     const switchStep = config.switchStep as number;
     const switchEpoch = config.switchEpoch as number;

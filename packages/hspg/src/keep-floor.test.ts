@@ -152,11 +152,11 @@ describeBackends('keep floor in the optimizer', () => {
     const { x, y } = seededBatch(8, [5], 3, 6);
     const v0 = readWeights(model);
     const g = handGradients(model, x, y);
-    const a = handNorms(reg.partition, v0);
+    const a = handNorms(reg.binding.partition, v0);
     const f = reg.gradientFactors(a);
     // margin_j = 1 - lr (dot(g_j, x_j) / ||x_j||^2 + f_j), by hand
     const gd = new Float64Array(a.length);
-    for (const term of reg.terms) {
+    for (const term of reg.binding.terms) {
       const x0 = v0.get(term.variableName) as Float64Array;
       const gv = g.get(term.variableName) as Float64Array;
       elementGroupIds(term).forEach((gid, i) => {
@@ -177,7 +177,7 @@ describeBackends('keep floor in the optimizer', () => {
     const opt = hspg({ regularizer: reg, learningRate: lr, epsilon });
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
     await model.fit(x, y, { batchSize: 8, epochs: 1, shuffle: false });
-    const after = reg.groupNorms();
+    const after = reg.binding.groupNorms();
     expect(Array.from(after, (n) => (n > 0 ? 1 : 0))).toEqual(
       all.map((j) => (projected.includes(j) ? 0 : 1)),
     );

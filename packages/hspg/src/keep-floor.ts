@@ -3,7 +3,7 @@
  * which of the groups that meet the half-space condition are projected when the floor does not allow all of
  * them. Pure functions (no tensors).
  *
- * The floor comes from the regularizer (`reg.budget`, `reg.layout`, `reg.options.minGroupsPerLayer`):
+ * The floor comes from the regularizer's binding (`budget`, `layout`, `floors`):
  * - keep scope 'layer': layer l keeps at least `k_l` nonzero groups;
  * - keep scope 'global': the model keeps at least `k` nonzero groups and every layer at least
  *   `minGroupsPerLayer`;
@@ -17,9 +17,9 @@
  * truncated to what the budget allows. The per-layer and total limits form a matroid (a truncated partition
  * matroid), so this greedy pass projects the best-ranked feasible set, not merely a feasible one.
  *
- * reference: shared/docs/wgsef-math.md sections 4-5 (the k-level promise and HSPG).
+ * reference: docs/concepts/hspg.md (the k-level promise and HSPG).
  */
-import type { GroupRegularizer } from '@klevel/wgsef';
+import type { KlevelRegularizer } from '@klevel/wgsef';
 
 /** How many groups must stay nonzero after a half-space step. */
 export interface KeepFloor {
@@ -37,16 +37,11 @@ export interface KeepFloor {
  * @param reg An attached regularizer from `wgsef()` or `groupLasso()`.
  * @example keepFloorOf(wgsef({ groups: 'filters', keep: { count: 2 } }).attach(model))
  */
-export function keepFloorOf(reg: GroupRegularizer): KeepFloor {
-  const { layerOf, layerNames } = reg.layout;
-  const budget = reg.budget;
+export function keepFloorOf(reg: KlevelRegularizer): KeepFloor {
+  const { layout, budget, floors } = reg.binding;
+  const { layerOf } = layout;
   if (budget?.scope === 'layer') return { layerOf, minPerLayer: budget.perLayer, minTotal: 0 };
-  const floor = budget ? budget.floor : reg.options.minGroupsPerLayer;
-  return {
-    layerOf,
-    minPerLayer: new Int32Array(layerNames.length).fill(floor),
-    minTotal: budget ? budget.total : 0,
-  };
+  return { layerOf, minPerLayer: floors, minTotal: budget ? budget.total : 0 };
 }
 
 /**

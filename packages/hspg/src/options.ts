@@ -1,5 +1,5 @@
 /** Options of the HSPG optimizer and their validation. */
-import { type GroupRegularizer, isGroupRegularizer } from '@klevel/wgsef';
+import { isGroupRegularizer, type KlevelRegularizer } from '@klevel/wgsef';
 
 /** When stage 2 (half-space) starts: at a global step, at an epoch, or on `switchToHalfSpace()`. */
 export type SwitchAt = { step: number } | { epoch: number } | 'manual';
@@ -13,7 +13,7 @@ export type RegularizerStep = 'gradient' | 'prox';
 /** Options of {@link hspg}. */
 export interface HspgArgs {
   /** The regularizer, from `wgsef()` or `groupLasso()` with `gradient: 'prox'` (the default). */
-  regularizer: GroupRegularizer;
+  regularizer: KlevelRegularizer;
   /** Step size (> 0). Can be changed later through `optimizer.learningRate`. */
   learningRate: number;
   /** Heavy-ball momentum in [0, 1). Defaults to 0. */
@@ -27,7 +27,7 @@ export interface HspgArgs {
 }
 
 export interface ResolvedHspgArgs {
-  regularizer: GroupRegularizer | undefined;
+  regularizer: KlevelRegularizer | undefined;
   learningRate: number;
   momentum: number;
   epsilon: number;
@@ -108,7 +108,7 @@ export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
     );
   }
   return {
-    regularizer: reg as GroupRegularizer | undefined,
+    regularizer: reg as KlevelRegularizer | undefined,
     learningRate: lr,
     momentum,
     epsilon,

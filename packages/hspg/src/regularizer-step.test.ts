@@ -47,9 +47,9 @@ describeBackends('HspgOptimizer regularizerStep', () => {
     const { x, y } = seededBatch(8, [5], 3, 4);
     const v0 = readWeights(model);
     const g = handGradients(model, x, y);
-    const p = reg.partition;
+    const p = reg.binding.partition;
     const a = handNorms(p, v0);
-    const t = reg.proxOfNorms(a, lr * 0.3);
+    const t = reg.proxOfNorms(a, lr);
     const r = Array.from(a, (aj, j) => (aj > 0 ? (t[j] as number) / aj : 1));
     const scaled = handScale(p, v0, r);
     const xHat = new Map(
@@ -107,9 +107,9 @@ describeBackends('HspgOptimizer regularizerStep', () => {
       optimizer: hspg({ regularizer: reg, learningRate: 2, epsilon: 0, regularizerStep: step }),
       loss: zeroLoss,
     });
-    const before = reg.groupNorms();
+    const before = reg.binding.groupNorms();
     await model.fit(x, y, { batchSize: 8, epochs: 3, shuffle: false });
-    const after = reg.groupNorms();
+    const after = reg.binding.groupNorms();
     tf.dispose([x, y]);
     return { before, after, reg };
   }

@@ -2,10 +2,11 @@
  * Where the prox callback gets lr_t: a user value or schedule, else the model optimizer's current
  * `learningRate` (read every batch, so a schedule that edits `optimizer.learningRate` is followed).
  */
+import type { ScalarOrSchedule } from '@klevel/wgsef';
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** A number, or a function of the 0-based training step. */
-export type LearningRateOption = number | ((step: number) => number);
+/** A number, or a function of the 0-based training step (the schedule type HSPG and wgsef take too). */
+export type LearningRateOption = ScalarOrSchedule;
 
 /** The optimizer's current learning rate, or undefined if it has no numeric `learningRate`. */
 export function optimizerLearningRate(optimizer: tf.Optimizer | undefined): number | undefined {

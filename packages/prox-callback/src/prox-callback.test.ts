@@ -45,14 +45,14 @@ async function oneStepMatchesHand(model: tfl.LayersModel, inputShape: number[], 
   model.compile({ optimizer: tf.train.sgd(lr), loss: 'categoricalCrossentropy' });
   const reg = wgsef({ groups: 'filters', keep: { count: 2 }, lambda }).attach(model);
   if (expectCoupled) {
-    const layers = new Set(reg.terms.filter((t) => t.groupIds.includes(0)).map((t) => t.layerName));
+    const layers = new Set(reg.binding.terms.filter((t) => t.groupIds.includes(0)).map((t) => t.layerName));
     expect([...layers].sort()).toEqual([...expectCoupled].sort());
   }
   const { x, y } = seededBatch(8, inputShape, 3, 11);
   const v0 = readWeights(model);
   const v1 = sgdStep(v0, handGradients(model, x, y), lr);
-  const norms = handNorms(reg.partition, v1);
-  const expected = handScale(reg.partition, v1, handWgsefScales(reg, norms, lr * lambda));
+  const norms = handNorms(reg.binding.partition, v1);
+  const expected = handScale(reg.binding.partition, v1, handWgsefScales(reg, norms, lr * lambda));
   const cb = proxCallback(reg);
   await model.fit(x, y, { batchSize: 8, epochs: 1, shuffle: false, callbacks: [cb] });
   const names = model.trainableWeights.map((w) => w.name);

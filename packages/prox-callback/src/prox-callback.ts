@@ -6,9 +6,9 @@
  * Per batch it costs one reduction per regularized variable, ONE download of the m group norms, host math
  * on m numbers and one multiply per regularized element; the statistics come from the prox's own result.
  *
- * reference: shared/docs/wgsef-math.md section 5 (Algorithm 2).
+ * reference: docs/concepts/k-level-sparsity.md (Algorithm 2).
  */
-import type { FinalizeResult, GroupRegularizer, SparsityStats } from '@klevel/wgsef';
+import type { FinalizeResult, KlevelRegularizer, SparsityStats } from '@klevel/wgsef';
 import { isGroupRegularizer } from '@klevel/wgsef';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type LearningRateOption, optimizerIterations, resolveLearningRate } from './learning-rate';
@@ -43,10 +43,13 @@ export interface ProxHistoryEntry {
   finalized?: boolean;
 }
 
-/** Optimizers that apply the regularizer themselves (e.g. @klevel/hspg) carry this brand. */
+/**
+ * The protocol with optimizers that apply the regularizer themselves (@klevel/hspg): the brand, the
+ * regularizer they apply, and an epoch setter this callback calls on every epoch begin.
+ */
 interface ProxApplyingOptimizer {
   klevelAppliesProx: true;
-  regularizer?: GroupRegularizer;
+  regularizer?: KlevelRegularizer;
   setEpoch?(epoch: number): void;
 }
 
@@ -77,7 +80,7 @@ function requireModel(self: unknown, hook: string): tfl.LayersModel {
  * `group_sparsity/<layer>`; `history` holds per-batch records.
  */
 export class ProxCallback extends tfl.Callback {
-  readonly regularizer: GroupRegularizer;
+  readonly regularizer: KlevelRegularizer;
   readonly learningRate: LearningRateOption | undefined;
   readonly finalizeOnEnd: boolean;
   readonly logEvery: number;
@@ -93,7 +96,7 @@ export class ProxCallback extends tfl.Callback {
   private monitorOnly = false;
   private lastValue = 0;
 
-  constructor(regularizer: GroupRegularizer, args: ProxCallbackArgs = {}) {
+  constructor(regularizer: KlevelRegularizer, args: ProxCallbackArgs = {}) {
     super();
     if (!isGroupRegularizer(regularizer)) {
       throw new TypeError(
@@ -161,18 +164,20 @@ export class ProxCallback extends tfl.Callback {
     const record = (step + 1) % this.logEvery === 0;
     let lr: number | undefined;
     let norms: Float64Array;
+    const reg = this.regularizer;
     if (this.monitorOnly) {
-      if (!record) return;
-      norms = this.regularizer.takeFreshNorms() ?? this.regularizer.groupNorms();
-      this.regularizer.recordNorms(norms);
-      this.lastStats = this.regularizer.stats(norms);
+      // an optimizer that applies the prox checks the weights itself; in subgradient mode this is the check
+      if (!record && appliesProx(model.optimizer)) return;
+      norms = reg.binding.groupNorms();
+      reg.checkFinite(norms, `after step ${step} (epoch ${this.epoch}, batch ${batch})`);
+      this.lastStats = reg.stats(norms);
     } else {
       lr = resolveLearningRate(this.learningRate, model.optimizer, step);
       const res = this.regularizer.prox(lr, { step });
       norms = res.norms;
       this.lastStats = res.stats;
     }
-    this.lastValue = this.regularizer.valueAt(norms, step);
+    this.lastValue = reg.value({ norms, step });
     if (record) this.push(step, batch, lr, this.lastStats as SparsityStats, this.lastValue);
   }
 
@@ -180,9 +185,9 @@ export class ProxCallback extends tfl.Callback {
     if (!logs) return;
     let stats = this.lastStats;
     if (!stats) {
-      const norms = this.regularizer.groupNorms();
+      const norms = this.regularizer.binding.groupNorms();
       stats = this.regularizer.stats(norms);
-      this.lastValue = this.regularizer.valueAt(norms);
+      this.lastValue = this.regularizer.value({ norms });
     }
     logs[this.regularizer.name] = this.lastValue;
     logs.group_sparsity = stats.total.sparsity;
@@ -247,6 +252,6 @@ export class ProxCallback extends tfl.Callback {
  * h.history.group_sparsity; // per epoch
  * prox.history;             // per batch
  */
-export function proxCallback(regularizer: GroupRegularizer, args: ProxCallbackArgs = {}): ProxCallback {
+export function proxCallback(regularizer: KlevelRegularizer, args: ProxCallbackArgs = {}): ProxCallback {
   return new ProxCallback(regularizer, args);
 }

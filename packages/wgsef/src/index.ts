@@ -32,8 +32,12 @@ export { registerWgsefRegularizers } from './regularizer/register';
 export { WgsefRegularizer, wgsef } from './regularizer/wgsef-regularizer';
 export type { WgsefRegularizerArgs } from './regularizer/wgsef-regularizer';
 export { GroupLassoRegularizer, groupLasso } from './regularizer/group-lasso-regularizer';
-export { GroupRegularizer, isGroupRegularizer } from './regularizer/group-regularizer';
-export type { FinalizeResult, GroupSparsity, ProxResult, SparsityStats } from './regularizer/group-regularizer';
+export { GroupRegularizer } from './regularizer/group-regularizer';
+export { isGroupRegularizer } from './regularizer/protocol';
+export type { FinalizeResult, KlevelRegularizer, ProxResult } from './regularizer/protocol';
+export type { ModelBinding } from './regularizer/binding';
+export type { PenaltyUnit } from './regularizer/penalty';
+export type { GroupSparsity, SparsityStats, UnitStats } from './regularizer/stats';
 export type {
   GradientMode,
   GroupRegularizerArgs,
@@ -44,6 +48,7 @@ export type {
 } from './regularizer/options';
 export type { GroupLayout } from './regularizer/layout';
 export type { KeepBudget } from './regularizer/budget';
+export { penaltyTensor } from './regularizer/loss';
 export type { LossOrMetricFn } from './regularizer/loss';
 export { groupProductSums, scaleTerm } from './regularizer/device';
 export { WgsefKernelRegularizer, wgsefKernelRegularizer } from './regularizer/kernel-regularizer';

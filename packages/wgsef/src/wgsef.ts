@@ -10,6 +10,7 @@ import type { RootMethod } from './root-finding';
 import { sefSplitUnchecked } from './sef';
 import { checkK, checkLambda, checkMethod, checkOptions } from './validate';
 import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from './weighted-sef-prox';
+import { wgsefGradientFactors } from './wgsef-factors';
 
 /** Options of {@link wgsefValue} and {@link wgsefGradient}. */
 export interface WgsefOptions {
@@ -98,15 +99,6 @@ export function wgsefGradient(
   const k = checkK(fn, o.k);
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
   const a = groupNormsUnchecked(g.v, g.offsets);
-  const b = new Float64Array(g.m);
-  for (let j = 0; j < g.m; j++) b[j] = (a[j] as number) * (g.weights[j] as number);
-  const { beta, allHead } = sefSplitUnchecked(b, k);
-  const scale = new Float64Array(g.m);
-  for (let j = 0; j < g.m; j++) {
-    const aj = a[j] as number;
-    const wj = g.weights[j] as number;
-    if (!(aj > 0)) continue;
-    scale[j] = allHead || (b[j] as number) > beta ? wj * wj : (wj * beta) / aj;
-  }
+  const scale = wgsefGradientFactors(a, g.weights, k);
   return scaleGroupsHost(g.v, g.offsets, scale);
 }

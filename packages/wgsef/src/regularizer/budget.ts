@@ -15,8 +15,8 @@ export interface KeepBudget {
   perLayer: Int32Array;
   /** Total k: the sum of `perLayer` (scope 'layer') or the global budget. */
   total: number;
-  /** Floor of groups per layer. */
-  floor: number;
+  /** The least number of groups each layer keeps (aligned with `layout.layerNames`). */
+  floors: Int32Array;
 }
 
 /** Number of groups a fraction keeps out of `m`: `max(1, round(fraction * m))`. */
@@ -29,18 +29,12 @@ export function resolveBudget(
   fn: string,
   keep: KeepSpec,
   scope: 'layer' | 'global',
-  floor: number,
+  floors: Int32Array,
   layout: GroupLayout,
 ): KeepBudget {
   const sizes = layout.layerGroups.map((g) => g.length);
   const m = layout.groups.length;
-  for (const [l, size] of sizes.entries()) {
-    if (floor > size) {
-      throw new RangeError(
-        `${fn}: minGroupsPerLayer ${floor} exceeds the ${size} group(s) of layer '${layout.layerNames[l]}'; lower it or exclude that layer.`,
-      );
-    }
-  }
+  checkFloors(fn, floors, layout);
   if (scope === 'layer') {
     const perLayer = Int32Array.from(sizes, (size, l) => {
       const k = 'count' in keep ? keep.count : countFromFraction(keep.fraction, size);
@@ -49,6 +43,7 @@ export function resolveBudget(
           `${fn}: keep.count ${k} exceeds the ${size} group(s) of layer '${layout.layerNames[l]}' (scope 'layer' applies the count to every layer). Use keep: { fraction }, scope: 'global', or exclude the layer.`,
         );
       }
+      const floor = floors[l] as number;
       if (k < floor) {
         throw new RangeError(
           `${fn}: layer '${layout.layerNames[l]}' would keep ${k} group(s), below minGroupsPerLayer ${floor}; raise keep or lower minGroupsPerLayer.`,
@@ -56,19 +51,37 @@ export function resolveBudget(
       }
       return k;
     });
-    return { scope, perLayer, total: perLayer.reduce((s, k) => s + k, 0), floor };
+    return { scope, perLayer, total: perLayer.reduce((s, k) => s + k, 0), floors };
   }
   const total = 'count' in keep ? keep.count : countFromFraction(keep.fraction, m);
   if (total > m) {
     throw new RangeError(`${fn}: keep.count ${total} exceeds the ${m} regularized groups of the model.`);
   }
-  const needed = floor * sizes.length;
+  const needed = floors.reduce((s, f) => s + f, 0);
   if (total < needed) {
     throw new RangeError(
-      `${fn}: keeping ${total} group(s) globally cannot give each of the ${sizes.length} layers its minGroupsPerLayer ${floor} (needs ${needed}); raise keep or set minGroupsPerLayer: 0 to allow empty layers.`,
+      `${fn}: keeping ${total} group(s) globally cannot give each of the ${sizes.length} layers its minGroupsPerLayer ${describeFloors(floors)} (needs ${needed}); raise keep or set minGroupsPerLayer: 0 to allow empty layers.`,
     );
   }
-  return { scope, perLayer: new Int32Array(sizes.length), total, floor };
+  return { scope, perLayer: new Int32Array(sizes.length), total, floors };
+}
+
+/** Throws when a layer's floor exceeds its number of groups. */
+export function checkFloors(fn: string, floors: Int32Array, layout: GroupLayout): void {
+  layout.layerGroups.forEach((members, l) => {
+    const floor = floors[l] as number;
+    if (floor > members.length) {
+      throw new RangeError(
+        `${fn}: minGroupsPerLayer ${floor} exceeds the ${members.length} group(s) of layer '${layout.layerNames[l]}'; lower it or exclude that layer.`,
+      );
+    }
+  });
+}
+
+/** `'1'` when every layer has the same floor, else the list. */
+function describeFloors(floors: Int32Array): string {
+  const first = floors[0] ?? 0;
+  return floors.every((f) => f === first) ? String(first) : `[${[...floors].join(', ')}]`;
 }
 
 /** Indices of `candidates` sorted by weighted norm, largest first (ties: lower index first). */
@@ -83,16 +96,24 @@ export function rankByWeightedNorm(
   return idx;
 }
 
+/** What {@link protectedGroups} needs of a layout. */
+export type FloorLayout = Pick<GroupLayout, 'layerGroups' | 'weights'>;
+
 /**
- * The groups protected by the floor: in each layer, the `floor` groups with the largest weighted norm.
- * The global-scope prox exempts them from the sparsifying part of the penalty, so no layer is emptied.
+ * The groups protected by the floor: in each layer l, the `floors[l]` groups with the largest weighted
+ * norm. The global-scope prox exempts them from the sparsifying part of the penalty, so no layer is emptied.
  */
-export function protectedGroups(norms: ArrayLike<number>, layout: GroupLayout, floor: number): Uint8Array {
-  const mask = new Uint8Array(layout.groups.length);
-  if (floor === 0) return mask;
-  for (const members of layout.layerGroups) {
+export function protectedGroups(
+  norms: ArrayLike<number>,
+  layout: FloorLayout,
+  floors: ArrayLike<number>,
+): Uint8Array {
+  const mask = new Uint8Array(layout.weights.length);
+  layout.layerGroups.forEach((members, l) => {
+    const floor = floors[l] as number;
+    if (floor === 0) return;
     for (const j of rankByWeightedNorm(members, norms, layout.weights).slice(0, floor)) mask[j] = 1;
-  }
+  });
   return mask;
 }
 
@@ -111,7 +132,7 @@ export function selectKeep(norms: ArrayLike<number>, layout: GroupLayout, budget
     });
     return keep;
   }
-  const floor = protectedGroups(norms, layout, budget.floor);
+  const floor = protectedGroups(norms, layout, budget.floors);
   let kept = 0;
   floor.forEach((p, j) => {
     if (p) {

@@ -3,12 +3,13 @@
  * options and operations as the WGSEF regularizer (the classic baseline for HSPG).
  *
  * reference: Yuan, Lin, "Model selection and estimation in regression with grouped variables", JRSS-B 2006;
- * shared/docs/wgsef-math.md section 5.
+ * docs/concepts/k-level-sparsity.md.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { protectedGroups } from './budget';
+import type { ModelBinding } from './binding';
 import { GroupRegularizer } from './group-regularizer';
 import type { GroupRegularizerArgs } from './options';
+import { type GroupPenalty, groupLassoPenalty } from './penalty';
 import { configOf, fromConfigArgs } from './serialize';
 
 /**
@@ -29,30 +30,15 @@ export class GroupLassoRegularizer extends GroupRegularizer {
     super('groupLasso', args, false);
   }
 
-  private exempt(norms: Float64Array): Uint8Array {
-    return protectedGroups(norms, this.layout, this.options.minGroupsPerLayer);
-  }
-
-  protected proxNorms(norms: Float64Array, penalty: number): Float64Array {
-    const w = this.layout.weights;
-    const p = this.exempt(norms);
-    return norms.map((a, j) => (p[j] ? a : Math.max(0, a - penalty * (w[j] as number))));
-  }
-
-  protected valueOfNorms(norms: Float64Array): number {
-    const w = this.layout.weights;
-    const p = this.exempt(norms);
-    let v = 0;
-    norms.forEach((a, j) => {
-      if (!p[j]) v += (w[j] as number) * a;
+  protected makePenalty(binding: ModelBinding): GroupPenalty {
+    const { layout } = binding;
+    return groupLassoPenalty({
+      weights: layout.weights,
+      layerGroups: layout.layerGroups,
+      floors: binding.floors,
+      units: binding.units,
+      unitOf: binding.unitOf,
     });
-    return v;
-  }
-
-  protected gradientFactorsOfNorms(norms: Float64Array): Float64Array {
-    const w = this.layout.weights;
-    const p = this.exempt(norms);
-    return norms.map((a, j) => (p[j] || !(a > 0) ? 0 : (w[j] as number) / a));
   }
 
   /** JSON-safe options (throws for options tfjs cannot serialize: functions and ready partitions). */

@@ -5,14 +5,17 @@
  * saves and loads like one with `tf.regularizers.l2()`.
  *
  * tfjs-layers does not export its `Regularizer` base class, and `getRegularizer` checks `instanceof`, so the
- * base is taken from a built-in regularizer (tfjs-notes section 3a).
+ * base is taken from a built-in regularizer (tfjs-layers keeps it internal).
  *
- * reference: shared/docs/wgsef-math.md sections 2 and 5.
+ * reference: docs/concepts/k-level-sparsity.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayoutTerm } from '@klevel/groups';
 import { sefSplitUnchecked } from '../sef';
+import { wgsefGradientFactors } from '../wgsef-factors';
 import { countFromFraction } from './budget';
+import { groupSquaredNormsOf, scaleTerm } from './device';
 import { type KeepSpec, validateKeep } from './options';
 
 /** Options of {@link wgsefKernelRegularizer}. */
@@ -88,29 +91,33 @@ export class WgsefKernelRegularizer extends RegularizerBase {
     }
     const keep = this.keep as KeepSpec;
     const k = 'count' in keep ? keep.count : countFromFraction(keep.fraction, m);
-    const b = norms.map((a) => w * a);
-    const { value, beta, allHead } = sefSplitUnchecked(b, k);
-    norms.forEach((a, j) => {
-      if (!(a > 0)) return;
-      factors[j] = this.lambda * (allHead || (b[j] as number) > beta ? w * w : (w * beta) / a);
-    });
-    return { value: this.lambda * value, factors };
+    const weights = new Float64Array(m).fill(w);
+    const { value } = sefSplitUnchecked(
+      norms.map((a) => w * a),
+      k,
+    );
+    const s = wgsefGradientFactors(norms, weights, k);
+    return { value: this.lambda * value, factors: s.map((f) => this.lambda * f) };
   }
 
   override apply(x: tf.Tensor): tf.Scalar {
     const rank = x.shape.length;
     const m = x.shape[rank - 1] as number;
-    const groupSize = x.size / m;
-    const reduce = x.shape.map((_, i) => i).slice(0, -1);
+    const term: LayoutTerm = {
+      variableName: '',
+      layerName: '',
+      weightName: 'kernel',
+      shape: x.shape,
+      groupAxes: [rank - 1],
+      groupIds: Int32Array.from({ length: m }, (_, j) => j),
+    };
     const f = tf.customGrad((...args: unknown[]) => {
       const k = args[0] as tf.Tensor;
-      const sq = tf.tidy(() => (reduce.length ? tf.sum(tf.square(k), reduce) : tf.square(k)));
-      const norms = Float64Array.from(sq.dataSync(), Math.sqrt);
-      sq.dispose();
-      const { value, factors } = this.valueAndFactors(norms, groupSize);
+      const norms = groupSquaredNormsOf([term], m, [k]).map(Math.sqrt);
+      const { value, factors } = this.valueAndFactors(norms, x.size / m);
       return {
         value: tf.scalar(value),
-        gradFunc: (dy: tf.Tensor) => [tf.mul(dy, tf.mul(k, tf.tensor(Float32Array.from(factors), [m])))],
+        gradFunc: (dy: tf.Tensor) => [tf.mul(dy, scaleTerm(term, k, factors, 0))],
       };
     });
     return (f as (t: tf.Tensor) => tf.Scalar)(x);

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { groupSquaredNormsOf, scaleTerm } from './device';
-import type { GroupRegularizer } from './group-regularizer';
+import type { KlevelRegularizer } from './protocol';
 
 /** A tfjs-layers loss or metric function. */
 export type LossOrMetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
@@ -31,9 +31,9 @@ function toCamel(name: string): string {
 }
 
 /** The training step a schedule should see: the attached model's optimizer iteration count, else 0. */
-export function currentStep(reg: GroupRegularizer): number {
+export function currentStep(reg: KlevelRegularizer): number {
   if (!reg.isAttached) return 0;
-  const it = (reg.model.optimizer as { iterations?: unknown } | undefined)?.iterations;
+  const it = (reg.binding.model.optimizer as { iterations?: unknown } | undefined)?.iterations;
   return typeof it === 'number' && Number.isFinite(it) ? it : 0;
 }
 
@@ -41,14 +41,14 @@ export function currentStep(reg: GroupRegularizer): number {
  * `lambda_t * R(x)` as a scalar tensor whose gradient w.r.t. the regularized variables is
  * `lambda_t * grad R`. Reads the variables, so inside `fit` it is differentiated along with the loss.
  */
-export function penaltyTensor(reg: GroupRegularizer, step = currentStep(reg)): tf.Scalar {
-  const vars = reg.variables();
-  const terms = reg.terms;
-  const m = reg.numGroups;
+export function penaltyTensor(reg: KlevelRegularizer, step = currentStep(reg)): tf.Scalar {
+  const vars = reg.binding.variables();
+  const terms = reg.binding.terms;
+  const m = reg.binding.numGroups;
   const penalty = tf.customGrad((...args: unknown[]) => {
     const xs = args.slice(0, vars.length) as tf.Tensor[];
     const norms = groupSquaredNormsOf(terms, m, xs).map(Math.sqrt);
-    const value = reg.valueAt(norms, step);
+    const value = reg.value({ norms, step });
     const factors = reg.gradientFactors(norms, step);
     return {
       value: tf.scalar(value),
@@ -65,7 +65,7 @@ export function penaltyTensor(reg: GroupRegularizer, step = currentStep(reg)): t
  * `(yTrue, yPred) => base(yTrue, yPred) + lambda_t * R(x)`.
  */
 export function regularizedLoss(
-  reg: GroupRegularizer,
+  reg: KlevelRegularizer,
   base: string | LossOrMetricFn,
 ): string | LossOrMetricFn {
   const fn = `${reg.name}.loss`;
@@ -94,13 +94,13 @@ export function regularizedLoss(
 
 /**
  * A metric reporting `lambda_t * R(x)` under the key `reg.name` ('wgsef' or 'group_lasso') in the logs.
- * Costs nothing after a prox (the prox records the exact norms); otherwise one download of m norms.
+ * Costs nothing after a prox (the binding remembers the norms of the weights it wrote); otherwise one
+ * download of m norms.
  * Note: tfjs cannot reload a model saved with a custom metric in its training config (see README).
  */
-export function regularizerMetric(reg: GroupRegularizer): LossOrMetricFn {
+export function regularizerMetric(reg: KlevelRegularizer): LossOrMetricFn {
   const metric = (_yTrue: tf.Tensor, _yPred: tf.Tensor) => {
-    const norms = reg.takeFreshNorms() ?? reg.groupNorms();
-    return tf.scalar(reg.valueAt(norms, currentStep(reg)));
+    return tf.scalar(reg.value({ step: currentStep(reg) }));
   };
   Object.defineProperty(metric, 'name', { value: reg.name });
   return metric;

@@ -109,7 +109,7 @@ describeBackends('serialization of the regularizers', () => {
     const loaded = await roundTrip(model, true);
     expect(loaded.optimizer.getClassName()).toBe('SGD');
     reg.attach(loaded);
-    expect(reg.model).toBe(loaded);
+    expect(reg.binding.model).toBe(loaded);
     await loaded.fit(x, y, { epochs: 1, batchSize: 8 });
     tf.dispose([x, y]);
   });

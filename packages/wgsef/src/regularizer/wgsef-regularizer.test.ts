@@ -7,7 +7,9 @@ import { sefValue } from '../sef';
 import { weightedSefProx } from '../weighted-sef-prox';
 import { convBnModel, denseModel } from './__fixtures__/models';
 import { manualPartition } from './__fixtures__/partitions';
+import { scaleTerm } from './device';
 import { groupLasso } from './group-lasso-regularizer';
+import { penaltyTensor } from './loss';
 import { WgsefRegularizer, wgsef } from './wgsef-regularizer';
 
 /** Per-group vectors read back from the model (terms group along their last axis in these fixtures). */
@@ -79,9 +81,9 @@ describeBackends('WgsefRegularizer', () => {
       wgsef({ groups: { groups: [], terms: [] }, keep: { count: 1 }, lambda: 1 }).attach(model),
     ).toThrow(/no regularized groups/);
     const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 1, exclude: ['d2'] }).attach(model);
-    expect(reg.numGroups).toBe(4);
-    expect(reg.terms.map((t) => t.layerName)).toEqual(['d1', 'd1']);
-    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1 }).numGroups).toThrow(
+    expect(reg.binding.numGroups).toBe(4);
+    expect(reg.binding.terms.map((t) => t.layerName)).toEqual(['d1', 'd1']);
+    expect(() => wgsef({ groups: p, keep: { count: 1 }, lambda: 1 }).binding).toThrow(
       /call reg.attach\(model\) first/,
     );
   });
@@ -107,7 +109,11 @@ describeBackends('WgsefRegularizer', () => {
     }
     expectArraysClose(after.flat(), expected.flat(), 1e-5);
     expectArraysClose(res.norms, after.map(norm), 1e-5);
-    expect(res.penalty).toBeCloseTo(0.4, 12);
+    expect(res.learningRate * (res.lambdas[0] as number)).toBeCloseTo(0.4, 12);
+    expect(res.units.map((u) => [u.name, u.k])).toEqual([
+      ['d1', 2],
+      ['d2', 2],
+    ]);
     expect(res.stats.total.groups).toBe(7);
     expect(res.stats.layers.d1?.nonzero).toBeGreaterThanOrEqual(2);
   });
@@ -193,36 +199,38 @@ describeBackends('WgsefRegularizer', () => {
     const model = denseModel(8);
     const p = manualPartition(model, ['d1', 'd2']);
     const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.5, gradient: 'subgradient' }).attach(model);
-    const vars = reg.variables();
+    const vars = reg.binding.variables();
     const { value, grads } = await expectNoLeaks(
-      () => tf.variableGrads(() => reg.penalty(0), vars),
+      () => tf.variableGrads(() => penaltyTensor(reg, 0), vars),
       1 + vars.length,
     );
     expect(value.dataSync()[0]).toBeCloseTo(reg.value(), 4);
-    const g = reg.gradient();
-    for (const v of vars)
-      expectArraysClose(
-        grads[v.name]?.dataSync() as Float32Array,
-        g.get(v.name)?.dataSync() as Float32Array,
-        1e-5,
-      );
-    tf.dispose([value, ...Object.values(grads), ...g.values()]);
+    const factors = reg.gradientFactors(reg.binding.groupNorms());
+    const g = reg.binding.terms.map((term, t) => scaleTerm(term, vars[t] as tf.Tensor, factors, 0));
+    vars.forEach((v, t) => {
+      expectArraysClose(grads[v.name]?.dataSync() as Float32Array, g[t]?.dataSync() as Float32Array, 1e-5);
+    });
+    tf.dispose([value, ...Object.values(grads), ...g]);
     expect(reg.loss('categoricalCrossentropy')).toBeTypeOf('function');
     const proxReg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.5 });
     expect(proxReg.loss('categoricalCrossentropy')).toBe('categoricalCrossentropy');
   });
 
-  it('metric() reuses the norms of the last prox only while the optimizer has not stepped', () => {
+  it('the binding reuses the norms of the last prox until something writes the weights', () => {
     const model = denseModel(13);
-    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
     const p = manualPartition(model, ['d1']);
     const reg = wgsef({ groups: p, keep: { count: 2 }, lambda: 0.1 }).attach(model);
     const { norms } = reg.prox(0.1);
-    expect(reg.takeFreshNorms()).toBe(norms);
-    expect(reg.takeFreshNorms()).toBeUndefined();
-    reg.prox(0.1);
-    (model.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
-    expect(reg.takeFreshNorms()).toBeUndefined();
+    // the host-computed float64 norms come back (a download would give the float32 sums instead)
+    expect([...reg.binding.groupNorms()]).toEqual([...norms]);
+    expect([...reg.binding.groupNorms()]).toEqual([...norms]);
+    for (const v of reg.binding.variables()) v.assign(tf.tidy(() => tf.mul(v, 2)));
+    const fresh = reg.binding.groupNorms();
+    expectArraysClose(
+      fresh,
+      norms.map((a) => 2 * a),
+      1e-5,
+    );
   });
 
   it('no tensor leaks over 500 prox steps, finalize, value and metric', async () => {

@@ -4,26 +4,18 @@
  * (scope 'global').
  *
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
- * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md sections 2-4.
+ * Envelope Regularization", TMLR 2024; docs/concepts/k-level-sparsity.md.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { sefSplitUnchecked } from '../sef';
-import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from '../weighted-sef-prox';
-import { protectedGroups } from './budget';
+import type { ModelBinding } from './binding';
 import { GroupRegularizer } from './group-regularizer';
-import type { GroupLayout } from './layout';
 import type { GroupRegularizerArgs } from './options';
+import { type GroupPenalty, wgsefPenalty } from './penalty';
 import { configOf, fromConfigArgs } from './serialize';
 
 /** Options of {@link wgsef}: the shared group-regularizer options with `keep` required. */
 export interface WgsefRegularizerArgs extends GroupRegularizerArgs {
   keep: NonNullable<GroupRegularizerArgs['keep']>;
-}
-
-/** One subproblem: a set of groups sharing one k (a layer, or the non-floor groups of the model). */
-interface Block {
-  members: ArrayLike<number>;
-  k: number;
 }
 
 /**
@@ -48,94 +40,24 @@ export class WgsefRegularizer extends GroupRegularizer {
     super('wgsef', args, true);
   }
 
-  override attach(model: Parameters<GroupRegularizer['attach']>[0]): this {
-    super.attach(model);
-    const b = this.budget;
-    if (b && b.scope === 'global' && b.floor > 0 && b.total <= b.floor * this.layout.layerNames.length) {
-      throw new RangeError(
-        `wgsef: keep ${b.total} groups globally equals the floor (${b.floor} per layer x ${this.layout.layerNames.length} layers), which leaves nothing to choose; use scope: 'layer' with keep: { count: ${b.floor} } instead.`,
-      );
-    }
-    return this;
-  }
-
-  private blocks(norms: Float64Array): { blocks: Block[]; ridge: Uint8Array } {
-    const layout: GroupLayout = this.layout;
-    const budget = this.budget;
-    if (!budget) throw new Error('wgsef: internal error, no keep budget.');
-    if (budget.scope === 'layer') {
-      return {
-        blocks: layout.layerGroups.map((members, l) => ({ members, k: budget.perLayer[l] as number })),
-        ridge: new Uint8Array(layout.groups.length),
-      };
-    }
-    const ridge = protectedGroups(norms, layout, budget.floor);
-    const rest: number[] = [];
-    let nProtected = 0;
-    ridge.forEach((p, j) => {
-      if (p) nProtected++;
-      else rest.push(j);
-    });
-    return { blocks: [{ members: rest, k: budget.total - nProtected }], ridge };
-  }
-
-  protected proxNorms(norms: Float64Array, penalty: number): Float64Array {
-    const w = this.layout.weights;
-    const t = new Float64Array(norms.length);
-    const { blocks, ridge } = this.blocks(norms);
-    ridge.forEach((p, j) => {
-      if (p) t[j] = (norms[j] as number) / (1 + penalty * (w[j] as number) ** 2);
-    });
-    for (const { members, k } of blocks) {
-      const a = Float64Array.from(members, (j) => norms[j] as number);
-      const wb = Float64Array.from(members, (j) => w[j] as number);
-      const out = weightedSefProxUnchecked(
-        a,
-        wb,
-        k,
-        penalty,
-        DEFAULT_ROOT_METHOD,
-        new Float64Array(a.length),
-      );
-      for (let i = 0; i < a.length; i++) t[members[i] as number] = out[i] as number;
-    }
-    return t;
-  }
-
-  protected valueOfNorms(norms: Float64Array): number {
-    const w = this.layout.weights;
-    const { blocks, ridge } = this.blocks(norms);
-    let value = 0;
-    ridge.forEach((p, j) => {
-      if (p) value += 0.5 * ((w[j] as number) * (norms[j] as number)) ** 2;
-    });
-    for (const { members, k } of blocks) {
-      const b = Float64Array.from(members, (j) => (w[j] as number) * (norms[j] as number));
-      if (b.length > 0) value += sefSplitUnchecked(b, k).value;
-    }
-    return value;
-  }
-
-  protected gradientFactorsOfNorms(norms: Float64Array): Float64Array {
-    const w = this.layout.weights;
-    const s = new Float64Array(norms.length);
-    const { blocks, ridge } = this.blocks(norms);
-    ridge.forEach((p, j) => {
-      if (p && (norms[j] as number) > 0) s[j] = (w[j] as number) ** 2;
-    });
-    for (const { members, k } of blocks) {
-      const b = Float64Array.from(members, (j) => (w[j] as number) * (norms[j] as number));
-      if (b.length === 0) continue;
-      const { beta, allHead } = sefSplitUnchecked(b, k);
-      for (let i = 0; i < b.length; i++) {
-        const j = members[i] as number;
-        const aj = norms[j] as number;
-        const wj = w[j] as number;
-        if (!(aj > 0)) continue;
-        s[j] = allHead || (b[i] as number) > beta ? wj * wj : (wj * beta) / aj;
+  protected makePenalty(binding: ModelBinding): GroupPenalty {
+    const { budget, layout } = binding;
+    const floors = budget?.scope === 'global' ? budget.floors : new Int32Array(layout.layerNames.length);
+    if (budget?.scope === 'global') {
+      const floorTotal = floors.reduce((s, f) => s + f, 0);
+      if (floorTotal > 0 && budget.total <= floorTotal) {
+        throw new RangeError(
+          `wgsef: keep ${budget.total} groups globally equals the floor (${floorTotal} groups: minGroupsPerLayer over ${layout.layerNames.length} layers), which leaves nothing to choose; use scope: 'layer' with keep: { count: ${floors[0]} } instead.`,
+        );
       }
     }
-    return s;
+    return wgsefPenalty({
+      weights: layout.weights,
+      layerGroups: layout.layerGroups,
+      floors,
+      units: binding.units,
+      unitOf: binding.unitOf,
+    });
   }
 
   /** JSON-safe options (throws for options tfjs cannot serialize: functions and ready partitions). */
