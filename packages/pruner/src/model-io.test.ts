@@ -108,7 +108,53 @@ describeBackends('saveModel / loadModel', (backend) => {
     writeFileSync(join(root, 'other.json'), '{"hello": 1}');
     await expect(loadModel(join(root, 'other.json'))).rejects.toThrow(/other\.json has no modelTopology/);
     rmSync(join(dir, 'weights.bin'));
-    await expect(loadModel(dir)).rejects.toThrow(/weight file .*weights\.bin listed in .*model\.json is not readable/);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /weight file .*weights\.bin listed in .*model\.json is not readable/,
+    );
     model.dispose();
+  });
+});
+
+describeBackends('loadModel: weight files that do not match the manifest', () => {
+  async function saved(name: string): Promise<{ dir: string; bin: string; bytes: number; last: string }> {
+    const model = mlp();
+    randomizeWeights(model, 3);
+    const dir = join(root, name);
+    const { weightBytes } = await saveModel(model, dir);
+    const json = JSON.parse(await fsp.readFile(join(dir, 'model.json'), 'utf8'));
+    const weights = json.weightsManifest[0].weights as Array<{ name: string }>;
+    model.dispose();
+    return {
+      dir,
+      bin: join(dir, 'weights.bin'),
+      bytes: weightBytes,
+      last: weights[weights.length - 1]!.name,
+    };
+  }
+
+  it('a truncated weights.bin names the file, the weight cut short and both sizes', async () => {
+    const { dir, bin, bytes, last } = await saved('truncated');
+    await fsp.truncate(bin, bytes - 6);
+    await expect(loadModel(dir)).rejects.toThrow(
+      new RegExp(
+        `loadModel: weight file .*weights\\.bin has ${bytes - 6} bytes, but .*model\\.json's weightsManifest ` +
+          `expects ${bytes} bytes; weight '${last}' \\(float32 \\[\\d+\\], bytes \\d+-${bytes}\\) is cut short`,
+      ),
+    );
+    // A cut inside an earlier weight names that weight.
+    await fsp.truncate(bin, 10);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /has 10 bytes, .* weight '[^']*kernel' \(float32 \[10, \d+\], bytes 0-\d+\) is cut short/,
+    );
+  });
+
+  it('a padded weights.bin (extra bytes) is refused instead of loading silently', async () => {
+    const { dir, bin, bytes, last } = await saved('padded');
+    await fsp.appendFile(bin, new Uint8Array(8));
+    await expect(loadModel(dir)).rejects.toThrow(
+      new RegExp(
+        `has ${bytes + 8} bytes, but .* expects ${bytes} bytes; 8 extra bytes follow the last weight '${last}'`,
+      ),
+    );
   });
 });

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkWeightBytes } from './weight-bytes';
 
 type Fsp = typeof import('node:fs').promises;
 type NodeDeps = {
@@ -121,8 +122,9 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
  * stock `tf.loadLayersModel(fileLoadHandler(path))`.
  *
  * @param path A directory holding `model.json`, or the path of a model JSON file (any name ending in `.json`).
- * @throws Error naming the file when it is unreadable, not JSON, not a tfjs model.json, or a listed weight
- *   file is missing.
+ * @throws Error naming the file when it is unreadable, not JSON, not a tfjs model.json, a listed weight
+ *   file is missing, or the weight files hold fewer or more bytes than the manifest lists (naming the weight
+ *   and both sizes).
  * @example
  * const model = await tf.loadLayersModel(fileLoadHandler('out/pruned'));
  */
@@ -153,6 +155,8 @@ export function fileLoadHandler(path: string): tf.io.IOHandler {
         const specs = manifest.flatMap((g) => g.weights);
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
+          const files: string[] = [];
+          const sizes: number[] = [];
           for (const weightsPath of group.paths) {
             const file = p.join(dir, weightsPath);
             let b: Uint8Array;
@@ -164,7 +168,10 @@ export function fileLoadHandler(path: string): tf.io.IOHandler {
               );
             }
             buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+            files.push(file);
+            sizes.push(b.byteLength);
           }
+          checkWeightBytes(group, files, sizes, jsonPath);
         }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });
