@@ -10,6 +10,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { benchmarkLatency } from './benchmark';
 import { toHtml } from './report/html';
 import { toMarkdown } from './report/markdown';
+import { shellQuote } from './report/shell-quote';
 import { toTerminalTable } from './report/terminal';
 import type { BenchmarkOptions, LatencyReport, ProgressEvent } from './types';
 
@@ -140,7 +141,12 @@ function buildProgram(io: CliIo): Command {
     .option('--title <text>', 'title of the Markdown and HTML reports', 'Inference latency')
     .option('--no-progress', 'do not show progress bars')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // commander's messages start with 'error: '; every CLI error carries the program's name.
+      outputError: (text, write) => write(`klevel-latency: ${text}`),
+    });
 }
 
 interface CliOptions {
@@ -221,7 +227,7 @@ export async function runCli(
     };
     const report = await benchmarkLatency(models, options);
     bars?.stop();
-    const command = `klevel-latency ${argv.join(' ')}`;
+    const command = ['klevel-latency', ...argv].map(shellQuote).join(' ');
     io.stdout(`${toTerminalTable(report)}\n`);
     for (const line of summaryLines(report)) io.stdout(`${line}\n`);
     for (const m of report.models) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,8 @@ describe('klevel-latency CLI (in-process)', () => {
         md,
         '--html',
         html,
+        '--title',
+        "Dense vs pruned (wasm & cpu), Ann's run",
       ]),
     );
     expect(err).not.toMatch(/error/);
@@ -108,6 +110,17 @@ describe('klevel-latency CLI (in-process)', () => {
     const rows = mdText.split('\n').filter((l) => /^\| (wasm|cpu) \|/.test(l));
     expect(rows).toHaveLength(8);
     expect(mdText).toMatch(/klevel-latency .*--batch 1,8/);
+    // The reproduced command keeps its quoting: a shell reads back exactly the arguments that were given.
+    const command = mdText.split('\n').find((l) => l.startsWith('klevel-latency '))!;
+    expect(command).toContain(`--title 'Dense vs pruned (wasm & cpu), Ann'\\''s run'`);
+    const echoed = await promisify(execFile)('sh', [
+      '-c',
+      `printf '%s\\n' ${command.slice('klevel-latency '.length)}`,
+    ]);
+    expect(echoed.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      '--title',
+      "Dense vs pruned (wasm & cpu), Ann's run",
+    ]);
 
     const htmlText = readFileSync(html, 'utf8');
     expect(htmlText.startsWith('<!doctype html>')).toBe(true);
@@ -145,7 +158,25 @@ describe('klevel-latency CLI (in-process)', () => {
       const { code, err } = await run(args);
       expect(code, args.join(' ')).toBe(1);
       expect(err, args.join(' ')).toMatch(message);
+      // Option errors (commander's) carry the program's prefix like every other error.
+      expect(err, args.join(' ')).toMatch(/^klevel-latency: error: /m);
     }
+  });
+
+  it('names the weight file, the weight and both sizes when a weights.bin is truncated', async () => {
+    const dir = join(root, 'truncated');
+    const m = lenet5({ seed: 2, filters: [4, 8], units: [16, 8] });
+    const { weightBytes } = await saveModel(m, dir);
+    m.dispose();
+    truncateSync(join(dir, 'weights.bin'), weightBytes - 4);
+    const { code, err } = await run([dir, '--backend', 'cpu']);
+    expect(code).toBe(1);
+    expect(err).toMatch(
+      new RegExp(
+        `klevel-latency: error: .*weight file .*truncated/weights\\.bin has ${weightBytes - 4} bytes, but .*model\\.json's ` +
+          `weightsManifest expects ${weightBytes} bytes; weight '[^']+' \\(float32 \\[\\d+\\], bytes \\d+-${weightBytes}\\) is cut short`,
+      ),
+    );
   });
 });
 

@@ -28,7 +28,7 @@ export function toMarkdown(
   const { environment: env, settings } = report;
   const lines: string[] = [];
   lines.push(`# ${options.title ?? 'Inference latency'}`, '');
-  if (options.command) lines.push('```', options.command, '```', '');
+  if (options.command) lines.push('```sh', options.command, '```', '');
   lines.push(
     `${report.date} · Node ${env.node} · ${env.platform}/${env.arch} · ${env.cpus} CPU (${env.cpuModel}) · tfjs ${env.tfjs} · load average ${env.loadAverage.start.toFixed(
       1,
