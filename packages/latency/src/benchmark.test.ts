@@ -1,9 +1,10 @@
-import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
+import { describeBackends, expectNoLeaks, useTestBackend } from '@klevel/test-utils';
 import { lenet5, mlp, twoOutputModel } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { benchmarkLatency } from './benchmark';
+import { startClock } from './measure';
 import type { LatencyResult } from './types';
 
 /** Records the order in which models run (wrapping `apply`, which every timed and warm-up run calls). */
@@ -196,6 +197,33 @@ describe('benchmarkLatency option errors', () => {
     await expect(
       benchmarkLatency([{ name: 'm', model: m }], { backends: ['cpu'], inputShape: [5] }),
     ).rejects.toThrow(/inputShape \[5\] does not match model 'm' input shape \[4\]/);
+    m.dispose();
+  });
+});
+
+describe('benchmarkLatency outside Node', () => {
+  it("rejects clock: 'cpu' with a clear message where there is no process (a browser), not a ReferenceError", async () => {
+    await useTestBackend('cpu');
+    const m = mlp({ inputShape: [4] });
+    const real = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
+    // As in a browser page: no `process` global at all. Restored before anything awaits.
+    delete (globalThis as { process?: unknown }).process;
+    let pending: Promise<unknown>;
+    let clockError: unknown;
+    try {
+      pending = benchmarkLatency([{ name: 'm', model: m }], { backends: ['cpu'], clock: 'cpu' });
+      try {
+        startClock('cpu');
+      } catch (e) {
+        clockError = e;
+      }
+    } finally {
+      Object.defineProperty(globalThis, 'process', real);
+    }
+    await expect(pending).rejects.toThrow(
+      /benchmarkLatency: options\.clock 'cpu' needs Node's process\.cpuUsage\(\), which this runtime \(a browser\?\) does not have; use clock: 'wall'/,
+    );
+    expect(String(clockError)).toMatch(/startClock: clock 'cpu' needs Node's process\.cpuUsage\(\)/);
     m.dispose();
   });
 });

@@ -13,8 +13,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { activateBackend, validateBackends } from './backend';
 import { type FlopCounter, defaultFlopCounter, modelCosts } from './costs';
 import { inferInputShapes, makeInputs } from './inputs';
-import { profileInference, timeInference } from './measure';
-import { loadModelFromFile, modelNameFromPath } from './model-files';
+import { hasCpuClock, profileInference, timeInference } from './measure';
+import { disposeLoadedModel, loadModelFromFile, modelNameFromPath } from './model-files';
 import { machineInfo } from './node-modules';
 import { isNoisy, relativeSpread, summarize } from './stats';
 import type { BenchmarkOptions, LatencyReport, LatencyResult, ModelInfo, ModelInput } from './types';
@@ -75,8 +75,11 @@ function normalizeOptions(options: BenchmarkOptions) {
       `benchmarkLatency: options.clock must be 'wall' or 'cpu', received ${String(clock)}`,
     );
   }
-  if (clock === 'cpu' && typeof process?.cpuUsage !== 'function') {
-    throw new Error("benchmarkLatency: options.clock 'cpu' needs Node's process.cpuUsage(); use 'wall' here");
+  if (clock === 'cpu' && !hasCpuClock()) {
+    throw new Error(
+      "benchmarkLatency: options.clock 'cpu' needs Node's process.cpuUsage(), which this runtime (a browser?) " +
+        "does not have; use clock: 'wall' (the default) here",
+    );
   }
   return {
     batchSizes,
@@ -120,7 +123,7 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
       try {
         inputShapes = inferInputShapes(model, unique, options.inputShape);
       } catch (err) {
-        if (owned) model.dispose();
+        if (owned) disposeLoadedModel(model);
         throw err;
       }
       entries.push({
@@ -130,7 +133,7 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
       });
     }
   } catch (err) {
-    for (const e of entries) if (e.owned) e.model.dispose();
+    for (const e of entries) if (e.owned) disposeLoadedModel(e.model);
     throw err;
   }
   return entries;
@@ -180,7 +183,7 @@ export async function benchmarkLatency(
       }
     }
   } finally {
-    for (const e of entries) if (e.owned) e.model.dispose();
+    for (const e of entries) if (e.owned) disposeLoadedModel(e.model);
     if (previousBackend && tf.getBackend() !== previousBackend) await tf.setBackend(previousBackend);
   }
   return {

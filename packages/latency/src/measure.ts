@@ -25,9 +25,21 @@ function forward(model: tfl.LayersModel, inputs: tf.Tensor[]): tf.Tensor[] {
  */
 export type Clock = 'wall' | 'cpu';
 
+/** True when the `'cpu'` clock can run here (Node's `process.cpuUsage`; not in a browser). */
+export function hasCpuClock(): boolean {
+  // `typeof process` first: in a browser `process` is not declared at all, so `process?.x` would throw.
+  return typeof process !== 'undefined' && typeof process.cpuUsage === 'function';
+}
+
 /** Starts a clock; calling the result returns the milliseconds elapsed on it. */
 export function startClock(clock: Clock): () => number {
   if (clock === 'cpu') {
+    if (!hasCpuClock()) {
+      throw new Error(
+        "startClock: clock 'cpu' needs Node's process.cpuUsage(), which this runtime (a browser?) does not have; " +
+          "use 'wall'",
+      );
+    }
     const c0 = process.cpuUsage();
     return () => {
       const d = process.cpuUsage(c0);

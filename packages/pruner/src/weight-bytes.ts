@@ -36,7 +36,7 @@ function describe(spec: tf.io.WeightsManifestEntry, start: number, end: number):
  * @param jsonPath The model.json the manifest came from (for the message).
  */
 export function checkWeightBytes(
-  group: tf.io.WeightsManifestGroupConfig,
+  group: tf.io.WeightsManifestConfig[number],
   files: readonly string[],
   sizes: readonly number[],
   jsonPath: string,

@@ -50,8 +50,45 @@ export interface ChartLayout {
   legend(items: LegendItem[]): string;
   /** Horizontal grid lines and labels at the scale's ticks. */
   yAxis(y: ChartScale, format: (v: number) => string, count?: number): string;
-  /** The x axis line and labels at the scale's ticks. */
-  xAxis(x: ChartScale, format: (v: number) => string, count?: number): string;
+  /**
+   * The x axis line and labels at the scale's ticks. Labels that would overlap a label already placed are left
+   * out (placed in `priority` order, highest first, then left to right), so the axis stays readable.
+   */
+  xAxis(
+    x: ChartScale,
+    format: (v: number) => string,
+    count?: number,
+    priority?: (v: number) => number,
+  ): string;
+}
+
+/** Estimated width in px of an axis label (11px sans-serif; generous, so estimates err towards fewer labels). */
+export function labelWidth(text: string): number {
+  return text.length * 6.6;
+}
+
+/** Horizontal space kept free between two axis labels, in px. */
+const LABEL_GAP = 6;
+
+/**
+ * Of the labelled ticks (`{ at, text }`, `at` in px), the ones that fit without overlapping: placed greedily in
+ * `priority` order (highest first; ties left to right).
+ */
+export function fitLabels<T extends { at: number; text: string; priority: number }>(
+  ticks: readonly T[],
+): T[] {
+  const placed: T[] = [];
+  const order = ticks
+    .filter((t) => t.text !== '')
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => b.t.priority - a.t.priority || a.i - b.i);
+  for (const { t } of order) {
+    const clear = placed.every(
+      (p) => Math.abs(p.at - t.at) >= (labelWidth(p.text) + labelWidth(t.text)) / 2 + LABEL_GAP,
+    );
+    if (clear) placed.push(t);
+  }
+  return placed.sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -93,11 +130,10 @@ export function chartLayout(size: ChartSize): ChartLayout {
             }" text-anchor="end">${esc(format(t))}</text></g>`,
         )
         .join(''),
-    xAxis: (x, format, count = 6) =>
+    xAxis: (x, format, count = 6, priority = () => 0) =>
       `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>` +
-      x
-        .ticks(count)
-        .map((t) => `<text x="${x(t)}" y="${innerH + 16}" text-anchor="middle">${esc(format(t))}</text>`)
+      fitLabels(x.ticks(count).map((t) => ({ at: x(t), text: format(t), priority: priority(t) })))
+        .map((t) => `<text x="${t.at}" y="${innerH + 16}" text-anchor="middle">${esc(t.text)}</text>`)
         .join(''),
   };
 }
@@ -105,4 +141,13 @@ export function chartLayout(size: ChartSize): ChartLayout {
 /** A compact axis number: 3 significant digits, no trailing zeros (0.1, 2.5, 1000). */
 export function axisNumber(v: number): string {
   return String(Number(v.toPrecision(3)));
+}
+
+/** A compact axis count with an SI suffix and no padding zeros: 100k, 2M, 1.5G (table cells keep formatCount). */
+export function axisCount(v: number): string {
+  const abs = Math.abs(v);
+  if (abs >= 1e9) return `${axisNumber(v / 1e9)}G`;
+  if (abs >= 1e6) return `${axisNumber(v / 1e6)}M`;
+  if (abs >= 1e3) return `${axisNumber(v / 1e3)}k`;
+  return axisNumber(v);
 }

@@ -7,12 +7,20 @@ import { scaleBand, scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import type { LatencyReport } from '../types';
 import { formatCount, formatMs } from './format';
-import { axisNumber, type ChartScale as Scale, chartLayout, esc, PALETTE } from './svg-kit';
+import {
+  axisCount,
+  axisNumber,
+  type ChartScale as Scale,
+  chartLayout,
+  esc,
+  labelWidth,
+  PALETTE,
+} from './svg-kit';
 
 const { innerW, innerH, frame, legend, yAxis, xAxis } = chartLayout({
   width: 640,
   height: 340,
-  margin: { top: 28, right: 170, bottom: 46, left: 64 },
+  margin: { top: 28, right: 170, bottom: 52, left: 64 },
 });
 
 /**
@@ -24,6 +32,12 @@ function logTickFormat(v: number, fmt: (v: number) => string, domainValues: [num
   const mant = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
   const keep = decades > 3 ? [1] : [1, 2, 5];
   return keep.some((m) => Math.abs(mant - m) < 1e-6) ? fmt(v) : '';
+}
+
+/** On a log axis, powers of ten keep their label first, then 5 x 10^k, then 2 x 10^k. */
+function logTickPriority(v: number): number {
+  const mant = Math.round((v / 10 ** Math.floor(Math.log10(v) + 1e-9)) * 1e6) / 1e6;
+  return mant === 1 ? 2 : mant === 5 ? 1 : 0;
 }
 
 function domain(values: number[], pad = 1.25): [number, number] {
@@ -94,7 +108,12 @@ export function latencyVsMacsChart(report: LatencyReport): string {
   // Point labels only while they stay readable; every point keeps a hover title.
   const labelPoints = rs.length <= 8;
   let body = yAxis(y as Scale, (v) => logTickFormat(v, axisNumber, y.domain() as [number, number]));
-  body += xAxis(x as Scale, (v) => logTickFormat(v, formatCount, x.domain() as [number, number]), 8);
+  body += xAxis(
+    x as Scale,
+    (v) => logTickFormat(v, axisCount, x.domain() as [number, number]),
+    8,
+    logTickPriority,
+  );
   for (const r of rs) {
     const color = PALETTE[models.indexOf(r.model) % PALETTE.length]!;
     body +=
@@ -130,12 +149,18 @@ export function speedupVsIdealChart(report: LatencyReport): string {
   let body = yAxis(y as unknown as Scale, (v) => `${v}x`);
   body += `<line x1="0" x2="${innerW}" y1="${y(1)}" y2="${y(1)}" class="baseline"/>`;
   body += `<line x1="0" x2="${innerW}" y1="${innerH}" y2="${innerH}" class="axis"/>`;
+  // Group labels that do not fit their band go on two lines (backend, then batch) instead of overlapping.
+  const twoLines = groups.some((g) => labelWidth(g) + 6 > x0.step());
   body += groups
-    .map(
-      (g) =>
-        `<text x="${x0(g)! + x0.bandwidth() / 2}" y="${innerH + 16}" text-anchor="middle">${esc(g)}</text>`,
-    )
+    .map((g) => {
+      const cx = x0(g)! + x0.bandwidth() / 2;
+      if (!twoLines) return `<text x="${cx}" y="${innerH + 16}" text-anchor="middle">${esc(g)}</text>`;
+      const [backend, batch] = [g.slice(0, g.lastIndexOf(' ')), g.slice(g.lastIndexOf(' ') + 1)];
+      return `<text x="${cx}" y="${innerH + 14}" text-anchor="middle"><tspan x="${cx}">${esc(backend)}</tspan><tspan x="${cx}" dy="12">${esc(batch)}</tspan></text>`;
+    })
     .join('');
+  // Efficiency labels sit above each model's bar pair; when the pairs are too narrow they would collide.
+  const showEfficiency = labelWidth('0.00') * (10 / 11) + 4 <= x1.step();
   for (const r of rs) {
     const color = PALETTE[(models.indexOf(r.model) + 1) % PALETTE.length]!;
     const gx = x0(`${r.backend} b${r.batchSize}`)! + x1(r.model)!;
@@ -146,11 +171,12 @@ export function speedupVsIdealChart(report: LatencyReport): string {
     )}</title></rect>`;
     if (r.macRatio !== null) {
       body += `<rect x="${gx + half}" y="${y(r.macRatio)}" width="${half}" height="${innerH - y(r.macRatio)}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="4 3"><title>${esc(
-        `ideal (MAC ratio) ${r.macRatio.toFixed(2)}x`,
+        `ideal (MAC ratio) ${r.macRatio.toFixed(2)}x; efficiency ${(r.efficiency ?? 0).toFixed(2)}`,
       )}</title></rect>`;
-      body += `<text x="${gx + half}" y="${Math.min(y(r.speedup), y(r.macRatio)) - 5}" text-anchor="middle" class="point-label">${(
-        r.efficiency ?? 0
-      ).toFixed(2)}</text>`;
+      if (showEfficiency)
+        body += `<text x="${gx + half}" y="${Math.min(y(r.speedup), y(r.macRatio)) - 5}" text-anchor="middle" class="point-label">${(
+          r.efficiency ?? 0
+        ).toFixed(2)}</text>`;
     }
   }
   body += legend([
@@ -158,7 +184,7 @@ export function speedupVsIdealChart(report: LatencyReport): string {
     { label: 'ideal (MAC ratio)', color: '#555', dash: true },
   ]);
   return frame(
-    `Speedup vs ideal (against ${baseline}); label = efficiency`,
+    `Speedup vs ideal (against ${baseline}); ${showEfficiency ? 'label = efficiency' : 'efficiency in the tooltips'}`,
     body,
     'backend · batch',
     'speedup',
