@@ -1,4 +1,5 @@
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import {
@@ -119,5 +120,30 @@ describeBackends('countFlops / countParams', () => {
     const outer = tfl.model({ inputs: x, outputs: y as tfl.SymbolicTensor });
     expect(countFlops(outer).perLayer.in_d).toBe(2 * 12);
     expect(countParams(outer).perLayer.in_d).toBe(15);
+  });
+});
+
+describeBackends('countFlops on a diverged model', () => {
+  it('refuses NaN or infinite weights, naming the weight and the layer', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [3], units: 4, name: 'd1' }),
+        tfl.layers.dense({ units: 2, name: 'd2' }),
+      ],
+    });
+    const [kernel, bias] = model.getLayer('d2').getWeights();
+    const values = kernel!.arraySync() as number[][];
+    values[1]![0] = Number.NaN;
+    values[2]![1] = Number.POSITIVE_INFINITY;
+    const bad = tf.tensor2d(values);
+    model.getLayer('d2').setWeights([bad, bias!]);
+    expect(() => countFlops(model)).toThrow(
+      /^countFlops: weight 'd2\/kernel(_\d+)?' of layer 'd2' is not finite \(1 NaN, 1 ±Infinity of 8 values, the first at flat index 2\)\. The model has diverged/,
+    );
+    expect(() => countFlops(null as unknown as tfl.LayersModel)).toThrow(
+      /countFlops: 'model' must be a tfjs-layers LayersModel .* got null/,
+    );
+    bad.dispose();
+    model.dispose();
   });
 });

@@ -9,9 +9,11 @@
  * - everything else (BatchNorm, pooling, activations, merges, bias adds, embedding lookups): 0.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { assertFiniteWeights } from './finite';
 import type { Shape } from './handler-types';
-import { getLayerHandler, unknownLayerMessage } from './registry';
+import { getLayerHandler } from './registry';
 import { collectLayers, isNestedModel, type LayerSelector, selectLayers } from './selectors';
+import { UnknownLayerError } from './unknown-layer';
 
 /** Result of {@link countFlops}. */
 export interface FlopCount {
@@ -19,6 +21,11 @@ export interface FlopCount {
   total: number;
   /** Multiply-accumulates per sample by layer name (topological order; shared layers summed over calls). */
   perLayer: Record<string, number>;
+  /**
+   * The layers `options.exclude` named, which were counted as 0 MACs whatever they compute (so `total` is a
+   * lower bound when this is not empty). Empty when nothing was excluded.
+   */
+  countedAsZero: Array<{ layerName: string; className: string }>;
 }
 
 /** Result of {@link countParams}. */
@@ -57,16 +64,26 @@ function callsOf(container: ContainerLike, layer: tfl.layers.Layer): NodeLike[] 
  * shapes recorded in the model's graph (the batch dimension is ignored).
  *
  * @param model A built tfjs-layers model.
- * @param options `exclude`: layers counted as 0 (needed for classes without a handler).
- * @throws Error naming the layer for a class with no handler, or for unknown (null) spatial dimensions.
+ * @param options `exclude`: layers counted as 0 (needed for classes without a handler); they are listed in
+ *   the result's `countedAsZero`.
+ * @throws Error naming the weight and layer when a weight is NaN or infinite (a diverged model);
+ *   UnknownLayerError naming the layer for a class with no handler (and the `exclude` that avoids it);
+ *   Error for unknown (null) spatial dimensions.
  * @example
  * const { total, perLayer } = countFlops(lenet5); // total MACs per image
  */
 export function countFlops(model: tfl.LayersModel, options: FlopOptions = {}): FlopCount {
+  if (model == null || !Array.isArray((model as unknown as { layers?: unknown }).layers)) {
+    throw new TypeError(
+      `countFlops: 'model' must be a tfjs-layers LayersModel (tfl.sequential, tfl.model or tfl.loadLayersModel), got ${String(model)}`,
+    );
+  }
+  assertFiniteWeights(model, 'countFlops');
   const excluded = options.exclude
     ? new Set(selectLayers(collectLayers(model), options.exclude, 'countFlops: options.exclude'))
     : new Set<tfl.layers.Layer>();
   const perLayer: Record<string, number> = {};
+  const countedAsZero: FlopCount['countedAsZero'] = [];
   const visit = (container: ContainerLike, times: number) => {
     for (const layer of container.layers) {
       const className = layer.getClassName();
@@ -77,11 +94,12 @@ export function countFlops(model: tfl.LayersModel, options: FlopOptions = {}): F
         continue;
       }
       if (excluded.has(layer)) {
+        if (!(layer.name in perLayer)) countedAsZero.push({ layerName: layer.name, className });
         perLayer[layer.name] = perLayer[layer.name] ?? 0;
         continue;
       }
       const handler = getLayerHandler(className);
-      if (!handler) throw new Error(unknownLayerMessage('countFlops', className, layer.name));
+      if (!handler) throw new UnknownLayerError('countFlops', className, layer.name);
       const config = layer.getConfig() as Record<string, unknown>;
       let macs = 0;
       for (const node of calls) {
@@ -98,7 +116,7 @@ export function countFlops(model: tfl.LayersModel, options: FlopOptions = {}): F
   };
   visit(model as unknown as ContainerLike, 1);
   const total = Object.values(perLayer).reduce((s, x) => s + x, 0);
-  return { total, perLayer };
+  return { total, perLayer, countedAsZero };
 }
 
 /**

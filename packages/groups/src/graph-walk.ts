@@ -8,8 +8,9 @@ import { activationEffect, isKnownActivation } from './activations';
 import { type ChannelMap, ChannelTable, type TaintKind } from './channel-table';
 import type { BindingRole, WeightInfo } from './graph-types';
 import type { LayerHandler, LayerHandlerContext, Shape } from './handler-types';
-import { getLayerHandler, unknownLayerMessage } from './registry';
+import { getLayerHandler } from './registry';
 import { isNestedModel } from './selectors';
+import { UnknownLayerError } from './unknown-layer';
 
 type Layer = tfl.layers.Layer;
 
@@ -75,7 +76,11 @@ export class Walker {
   readonly order: LayerState[] = [];
   private readonly names = new Map<string, Layer>();
 
-  constructor(private readonly excluded: ReadonlySet<Layer>) {}
+  /** @param api The public function the user called (named by the unknown-layer error). */
+  constructor(
+    private readonly excluded: ReadonlySet<Layer>,
+    private readonly api: string = FN,
+  ) {}
 
   state(layer: Layer): LayerState {
     let s = this.states.get(layer);
@@ -88,7 +93,7 @@ export class Walker {
     const className = layer.getClassName();
     const excluded = this.excluded.has(layer);
     const handler = excluded ? undefined : getLayerHandler(className);
-    if (!excluded && !handler) throw new Error(unknownLayerMessage(FN, className, layer.name));
+    if (!excluded && !handler) throw new UnknownLayerError(this.api, className, layer.name);
     s = {
       layer,
       className,

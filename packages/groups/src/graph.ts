@@ -81,9 +81,13 @@ export function buildDependencyGraph(model: tfl.LayersModel, options: GraphOptio
 }
 
 /** buildDependencyGraph with the excluded layers already resolved (internal). */
-export function analyseModel(model: tfl.LayersModel, excludedLayers: ReadonlySet<Layer>): DependencyGraph {
+export function analyseModel(
+  model: tfl.LayersModel,
+  excludedLayers: ReadonlySet<Layer>,
+  api: string = FN,
+): DependencyGraph {
   const container = model as unknown as ContainerLike;
-  const walker = new Walker(excludedLayers);
+  const walker = new Walker(excludedLayers, api);
   const outputs = walker.walk(container, null);
   const outputNames = container.outputs.map((t) => t.sourceLayer?.name);
   outputs.forEach((m, i) => {

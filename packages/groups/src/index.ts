@@ -5,6 +5,7 @@ export { activationEffect } from './activations';
 export { passThroughHandler } from './builtin-handlers';
 export type { AtomOrigin, ChannelMap, Taint, TaintKind } from './channel-table';
 export type { FlopCount, FlopOptions, ParamCount } from './flops';
+export { assertFiniteWeights } from './finite';
 export { countFlops, countParams } from './flops';
 export { buildDependencyGraph } from './graph';
 export type {
@@ -25,5 +26,6 @@ export type { LayerSelector } from './selectors';
 export { collectLayers } from './selectors';
 export type { CustomGroup, CustomGroupFn, GroupRule, GroupSpec, GroupTypeSpec, PartitionSpec } from './spec';
 export type { Group, GroupPartition, GroupType, LayoutTerm, WeightSlice } from './types';
+export { adviseUnknownLayer, isUnknownLayerError, UnknownLayerError } from './unknown-layer';
 export type { WeightLookup } from './zero';
 export { groupIsZero, groupNorm, groupNorms, sliceValues } from './zero';

@@ -303,7 +303,11 @@ export function partitionGroups(
     );
   }
   if (!graph) {
-    graph = analyseModel(model, normalized.exclude ? opaqueOnly(model, normalized.exclude) : new Set());
+    graph = analyseModel(
+      model,
+      normalized.exclude ? opaqueOnly(model, normalized.exclude) : new Set(),
+      'partitionGroups',
+    );
   }
   const { rules, excluded } = resolveRules(graph, normalized);
   const builder = new Builder(graph, excluded);

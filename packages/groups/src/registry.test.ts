@@ -11,7 +11,7 @@ describeBackends('unknown layers and registerLayerHandler', () => {
   it('an unknown class is an error naming the class, the layer and both ways out', () => {
     const model = scaledConvModel();
     const message =
-      /layer 'scale1' has class 'ChannelScale', which @klevel\/groups does not know\. Either exclude it .*exclude: \['scale1'\].* or describe it with registerLayerHandler\('ChannelScale'/;
+      /layer 'scale1' has class 'ChannelScale', which @klevel\/groups does not know\. Either exclude it: .*exclude: \['scale1'\].* or describe it with registerLayerHandler\('ChannelScale'/;
     expect(() => buildDependencyGraph(model)).toThrow(message);
     expect(() => partitionGroups(model, 'filters')).toThrow(message);
     expect(() => countFlops(model)).toThrow(/countFlops: layer 'scale1' has class 'ChannelScale'/);

@@ -50,13 +50,3 @@ export function unregisterLayerHandler(className: string): boolean {
 export function getLayerHandler(className: string): LayerHandler | undefined {
   return custom.get(className) ?? BUILTIN_HANDLERS[className];
 }
-
-/** Message of the error thrown for a layer class no handler describes. */
-export function unknownLayerMessage(fn: string, className: string, layerName: string): string {
-  return (
-    `${fn}: layer '${layerName}' has class '${className}', which @klevel/groups does not know. ` +
-    `Either exclude it (partitionGroups(model, { rules: [...], exclude: ['${layerName}'] }) or ` +
-    `buildDependencyGraph(model, { exclude: ['${layerName}'] }); its channels then become non-removable), ` +
-    `or describe it with registerLayerHandler('${className}', { mapChannels(ctx) { ... } }).`
-  );
-}
