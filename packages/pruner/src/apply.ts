@@ -12,6 +12,7 @@ import type { SurgeryContext, SurgeryHandler } from './surgery/handler';
 import { getSurgeryHandler } from './surgery/registry';
 import { PrunedChannelCounter } from './channel-counts';
 import {
+  expectLayersModel,
   flattenLayers,
   indexLayerEntries,
   indexModelEntries,
@@ -215,6 +216,7 @@ export async function applyPlan(
   plan: PruningPlan,
   options: ApplyPlanOptions = {},
 ): Promise<tfl.LayersModel> {
+  expectLayersModel(model, 'applyPlan');
   const counter = new PrunedChannelCounter(model, plan, options.exclude ?? []);
   const prepared = prepare(model, plan, options, counter);
   const topology = serializeTopology(model);

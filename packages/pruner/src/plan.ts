@@ -3,13 +3,13 @@
  * indices (a JSON {@link PruningPlan} a user can review or edit before {@link applyPlan}).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { GroupPartition } from '@klevel/groups';
+import { assertFiniteWeights, type GroupPartition } from '@klevel/groups';
 import { buildPartition, type PartitionSpec } from './groups-adapter';
 import { type GroupStats, measureGroup, WeightReader } from './group-stats';
 import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
 import { type SelectionOptions, selectGroups } from './select-groups';
-import { flattenLayers, weightNameOf } from './topology';
+import { expectLayersModel, flattenLayers, weightNameOf } from './topology';
 
 /** Options of {@link planPruning}. */
 export interface PlanPruningOptions extends SelectionOptions {
@@ -114,16 +114,20 @@ function checkLayerNames(model: tfl.LayersModel, options: PlanPruningOptions): v
  * @param model The model (not modified).
  * @param options Selection options and the group partition or spec.
  * @returns A JSON-serializable plan; `plan.layers` is empty when nothing is removed.
+ * @throws TypeError when `model` is not a LayersModel; Error naming the weight when a weight is NaN or
+ *   infinite; UnknownLayerError (from @klevel/groups) naming the `exclude` that skips an unknown layer class.
  * @example
  * const plan = planPruning(model, { roundTo: 8 });
  * console.log(plan.groups.removed.length, 'groups removed');
  * const small = await applyPlan(model, plan);
  */
 export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions = {}): PruningPlan {
+  expectLayersModel(model, 'planPruning');
+  assertFiniteWeights(model, 'planPruning');
   checkLayerNames(model, options);
   const partition = isPartition(options.groups)
     ? options.groups
-    : buildPartition(model, options.groups, options.exclude);
+    : buildPartition(model, options.groups, options.exclude, 'planPruning');
   const reader = new WeightReader(model);
   const stats = partition.groups.map((g) => measureGroup(g, reader));
   const selection = selectGroups(stats, options);

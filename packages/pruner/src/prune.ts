@@ -3,12 +3,15 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { assertFiniteWeights } from '@klevel/groups';
 import { type ApplyPlanOptions, applyPlan } from './apply';
 import { compareModels, type EquivalenceResult } from './equivalence';
 import { foldBatchNorm } from './fold-batch-norm';
+import { adviseForPruner } from './groups-adapter';
 import { type PlanPruningOptions, planPruning } from './plan';
 import type { PruningPlan } from './plan-types';
 import { buildReport, type PruningReport } from './report';
+import { expectLayersModel } from './topology';
 
 /** How {@link prune} checks that the pruned model computes the same function. */
 export interface EquivalenceCheckOptions {
@@ -59,12 +62,30 @@ export interface PruneResult {
  * @param options Planning (`tolerance`, `select`, `keep`, `roundTo`, `exclude`, `groups`), an explicit
  *   `plan`, surgery `handlers`, and the output `check`.
  * @returns `{ model, plan, report }`; `String(report)` is a table of params and MACs before and after.
+ * @throws TypeError when `model` is not a LayersModel; Error naming the weight when a weight is NaN or
+ *   infinite (a diverged model); UnknownLayerError naming `prune(model, { exclude: [...] })` for a layer
+ *   class @klevel/groups does not know; Error with the measured difference when the output check fails.
  * @example
  * const { model: small, report } = await prune(model, { roundTo: 8 });
  * console.log(String(report));
  * await saveModel(small, 'out/pruned');
  */
 export async function prune(model: tfl.LayersModel, options: PruneOptions = {}): Promise<PruneResult> {
+  expectLayersModel(model, 'prune');
+  if (options == null || typeof options !== 'object') {
+    throw new TypeError(
+      `prune: 'options' must be an object (e.g. { exclude: ['head'] }), got ${String(options)}.`,
+    );
+  }
+  assertFiniteWeights(model, 'prune');
+  try {
+    return await pruneChecked(model, options);
+  } catch (e) {
+    throw adviseForPruner(e, 'prune');
+  }
+}
+
+async function pruneChecked(model: tfl.LayersModel, options: PruneOptions): Promise<PruneResult> {
   const plan = options.plan ?? planPruning(model, options);
   let pruned = await applyPlan(model, plan, options);
   let folded: string[] | undefined;

@@ -37,6 +37,11 @@ export interface PruningReport {
   groupsKept: PlannedGroup[];
   /** The output check, when it ran. */
   equivalence?: EquivalenceResult & { tolerance: number };
+  /**
+   * Excluded layers whose MACs could not be counted and were counted as 0 (e.g. an LSTM passed in `exclude`):
+   * the MAC totals and ratio leave them out. Empty when every layer was counted.
+   */
+  macsCountedAsZero: Array<{ layerName: string; className: string }>;
   /** BatchNormalization layers folded into their producers (`prune(model, { foldBatchNorm: true })`). */
   foldedBatchNorm?: string[];
   /** The report as an aligned text table (same as {@link formatReport}). */
@@ -88,6 +93,7 @@ export function buildReport(
     macsRatio: b.macs > 0 ? a.macs / b.macs : a.macs > 0 ? Number.POSITIVE_INFINITY : 1,
     groupsRemoved: plan.groups.removed.length,
     groupsKept: plan.groups.kept,
+    macsCountedAsZero: a.countedAsZero,
     ...(equivalence !== undefined ? { equivalence } : {}),
     toString() {
       return formatReport(this);
@@ -155,6 +161,13 @@ export function formatReport(report: Omit<PruningReport, 'toString'>): string {
     const counts = new Map<string, number>();
     for (const g of report.groupsKept) counts.set(g.reason, (counts.get(g.reason) ?? 0) + 1);
     lines.push(`kept: ${[...counts].map(([r, c]) => `${c} ${r}`).join(', ')}`);
+  }
+  if (report.macsCountedAsZero.length > 0) {
+    lines.push(
+      `MACs counted as 0 (excluded, not countable): ${report.macsCountedAsZero
+        .map((l) => `${l.layerName} (${l.className})`)
+        .join(', ')}; the MAC totals leave them out`,
+    );
   }
   if (report.foldedBatchNorm !== undefined) {
     const f = report.foldedBatchNorm;

@@ -88,3 +88,17 @@ export function indexModelEntries(topology: JsonObject): Map<string, JsonObject>
   visit(root.config as JsonObject);
   return out;
 }
+
+/**
+ * Throws a TypeError naming `api` unless `model` is a tfjs-layers model (checked structurally, so a second
+ * copy of tfjs-layers still passes).
+ */
+export function expectLayersModel(model: unknown, api: string): asserts model is tfl.LayersModel {
+  const m = model as { layers?: unknown; getLayer?: unknown } | null | undefined;
+  if (m == null || typeof m !== 'object' || !Array.isArray(m.layers) || typeof m.getLayer !== 'function') {
+    throw new TypeError(
+      `${api}: 'model' must be a tfjs-layers LayersModel (from tfl.sequential, tfl.model, tfl.loadLayersModel ` +
+        `or loadModel), got ${model === null ? 'null' : typeof model === 'object' ? 'an object without layers' : String(model)}.`,
+    );
+  }
+}
