@@ -1,5 +1,5 @@
 /**
- * `applyPlan`: build a NEW, smaller `tf.LayersModel` from a {@link PruningPlan}. The input model is only
+ * `applyPlan`: build a NEW, smaller `tfl.LayersModel` from a {@link PruningPlan}. The input model is only
  * read: its topology is serialized, the planned layers' configs are rewritten by their surgery handlers,
  * the model is rebuilt from that JSON and the kept weight slices are gathered into it.
  */

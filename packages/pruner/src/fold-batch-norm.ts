@@ -243,7 +243,7 @@ export async function foldBatchNorm(
   options: FoldBatchNormOptions = {},
 ): Promise<FoldBatchNormResult> {
   if (model == null || !Array.isArray((model as { layers?: unknown }).layers)) {
-    throw new TypeError(`foldBatchNorm: expected a tf.LayersModel, got ${String(model)}.`);
+    throw new TypeError(`foldBatchNorm: expected a tfl.LayersModel, got ${String(model)}.`);
   }
   const folds: Fold[] = [];
   const notFolded: UnfoldedBatchNorm[] = [];
@@ -290,7 +290,7 @@ export async function foldBatchNorm(
         `foldBatchNorm: writing the weights into the rebuilt '${model.name}' failed: ${(e as Error).message}. ` +
           'A layer whose config does not round-trip through JSON cannot be rebuilt (tfjs-layers 4.22 drops ' +
           'the depthMultiplier of SeparableConv2D, so multipliers > 1 fail); models that save and load ' +
-          'with tf.loadLayersModel are fine.',
+          'with tfl.loadLayersModel are fine.',
       );
     }
     if (options.check !== false) {

@@ -32,7 +32,7 @@ describeBackends('saveModel / loadModel', (backend) => {
 
     const loaded = await loadModel(dir);
     expect(compareModels(loaded, model).maxAbsoluteDifference).toBe(0);
-    // Stock tf.loadLayersModel reads the same files through a standard IO handler.
+    // Stock tfl.loadLayersModel reads the same files through a standard IO handler.
     const stock = await tfl.loadLayersModel(fileLoadHandler(dir));
     expect(compareModels(stock, model).maxAbsoluteDifference).toBe(0);
     // No temporary directories are left beside the target.

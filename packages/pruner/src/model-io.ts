@@ -1,6 +1,6 @@
 /**
  * Saving and loading models on Node file systems without tfjs-node: the standard `model.json` +
- * `weights.bin` layout (readable by stock `tf.loadLayersModel` through any IO handler that serves those
+ * `weights.bin` layout (readable by stock `tfl.loadLayersModel` through any IO handler that serves those
  * files), written atomically: everything goes to a temporary directory beside the target, is fsync'ed,
  * and only then replaces the target with renames. An interrupted save leaves the previous files intact.
  */
@@ -119,14 +119,14 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
 
 /**
  * A tfjs `IOHandler` whose `load` reads a `model.json` and the weight files its manifest lists. Use it with
- * stock `tf.loadLayersModel(fileLoadHandler(path))`.
+ * stock `tfl.loadLayersModel(fileLoadHandler(path))`.
  *
  * @param path A directory holding `model.json`, or the path of a model JSON file (any name ending in `.json`).
  * @throws Error naming the file when it is unreadable, not JSON, not a tfjs model.json, a listed weight
  *   file is missing, or the weight files hold fewer or more bytes than the manifest lists (naming the weight
  *   and both sizes).
  * @example
- * const model = await tf.loadLayersModel(fileLoadHandler('out/pruned'));
+ * const model = await tfl.loadLayersModel(fileLoadHandler('out/pruned'));
  */
 export function fileLoadHandler(path: string): tf.io.IOHandler {
   return {
@@ -238,7 +238,7 @@ export async function saveModel(
  * Loads a model saved by {@link saveModel} (or any model.json + weight files layout).
  *
  * @param dir Directory holding model.json, or the path of the model JSON file.
- * @param options Passed to `tf.loadLayersModel` (e.g. `strict`).
+ * @param options Passed to `tfl.loadLayersModel` (e.g. `strict`).
  * @example
  * const model = await loadModel('out/pruned');
  */
