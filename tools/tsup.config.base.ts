@@ -21,7 +21,8 @@ export function klevelTsupConfig(options: KlevelBuildOptions = {}) {
     clean: true,
     target: 'node20',
     platform: 'neutral',
-    splitting: false,
+    // Shared code of several entries (e.g. index and node) goes to chunks, so a class or registry exists once.
+    splitting: true,
     treeshake: true,
     // The package's own tsconfig.build.json: only its src (no tests), so a .d.ts build never reads files of
     // sibling packages that nx may be rebuilding at the same time.

@@ -1,7 +1,8 @@
 import { klevelTsupConfig } from '../../tools/tsup.config.base';
 
 export default klevelTsupConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  // node: the Node-only entry (model files, terminal table); cli: the klevel-latency executable.
+  entry: ['src/index.ts', 'src/node.ts', 'src/cli.ts'],
   // d3-scale/d3-shape are ESM-only: bundle them so the CJS build and Node 20 without require(esm) work.
   overrides: { noExternal: [/^d3-/, 'internmap'] },
 });

@@ -1,3 +1,4 @@
 import { klevelTsupConfig } from '../../tools/tsup.config.base';
 
-export default klevelTsupConfig();
+// node: the Node-only entry (file IO).
+export default klevelTsupConfig({ entry: ['src/index.ts', 'src/node.ts'] });

@@ -5,7 +5,8 @@
 const tf = require('@tensorflow/tfjs-core');
 const tfl = require('@tensorflow/tfjs-layers');
 require('@tensorflow/tfjs-backend-cpu');
-const { registerTrainingKernels, useBestBackend } = require('@klevel/wasm-train');
+const { registerTrainingKernels } = require('@klevel/wasm-train');
+const { useBestBackend } = require('@klevel/wasm-train/node');
 const { wgsefProx, wgsef } = require('@klevel/wgsef');
 const { countFlops } = require('@klevel/groups');
 const { proxCallback } = require('@klevel/prox-callback');

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { loadModel } from '@klevel/pruner/node';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDemoOptions } from './options';

@@ -5,9 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchmarkLatency } from '@klevel/latency';
-import { prune, saveModel } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { benchmarkLatency } from '@klevel/latency/node';
+import { prune } from '@klevel/pruner';
+import { saveModel } from '@klevel/pruner/node';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadDemoData } from './data';

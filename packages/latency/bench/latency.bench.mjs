@@ -10,7 +10,8 @@
 // With BatchNorm, a further section compares both models with their BatchNorms folded into the convs
 // (`foldBatchNorm` of @klevel/pruner, how they would be exported): dense folded vs pruned folded is the fair
 // deployment comparison; the pruned model with BatchNorm kept runs alongside to show what folding saves.
-import { benchmarkLatency, toMarkdown } from '@klevel/latency';
+import { toMarkdown } from '@klevel/latency';
+import { benchmarkLatency } from '@klevel/latency/node';
 import { foldBatchNorm, prune } from '@klevel/pruner';
 import { vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,9 +1,11 @@
 /**
- * Backend switching for the benchmark: 'tensorflow', 'wasm' and 'cpu' through @klevel/wasm-train's
- * `useBestBackend({ backend })` (which loads tfjs-node when installed, locates the wasm binaries, and never falls
- * back silently); other registered tfjs backends (webgl, webgpu in a browser) through `tf.setBackend`.
+ * Backend switching for the benchmark: 'tensorflow', 'webgl', 'wasm' and 'cpu' through @klevel/wasm-train's
+ * `useBestBackend({ backend })` (registered backends only, with the training kernels on wasm and cpu, never a
+ * silent fallback, and an error naming the package to import when one is missing); other registered tfjs
+ * backends (e.g. webgpu) through `tf.setBackend`. The Node entry passes wasm-train's Node `useBestBackend`,
+ * which also loads the backend packages by name.
  */
-import { useBestBackend } from '@klevel/wasm-train';
+import { type BestBackend, type BestBackendName, useBestBackend } from '@klevel/wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The backend that is active after {@link activateBackend}, and why. */
@@ -13,15 +15,18 @@ export interface ActiveBackend {
 }
 
 /** Backends handled by @klevel/wasm-train's `useBestBackend`. */
-export const NODE_BACKENDS: readonly string[] = ['tensorflow', 'wasm', 'cpu'];
+export const NODE_BACKENDS: readonly string[] = ['tensorflow', 'webgl', 'wasm', 'cpu'];
 
-/** Names a benchmark can use: the Node backends plus every backend registered with tfjs. */
+/** Names a benchmark can use: the `useBestBackend` ones plus every backend registered with tfjs. */
 export function knownBackends(): string[] {
   const registered = Object.keys(
     (tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory,
   );
   return [...new Set([...NODE_BACKENDS, ...registered])];
 }
+
+/** How a `useBestBackend`-style function selects a named backend. */
+export type SelectBackend = (options: { backend: BestBackendName }) => Promise<BestBackend>;
 
 /**
  * Checks backend names before any work starts: a non-empty list of known, distinct names.
@@ -54,9 +59,12 @@ export function validateBackends(backends: readonly string[]): void {
  * @example
  * const { backend, reason } = await activateBackend('wasm');
  */
-export async function activateBackend(name: string): Promise<ActiveBackend> {
+export async function activateBackend(
+  name: string,
+  select: SelectBackend = useBestBackend,
+): Promise<ActiveBackend> {
   if (NODE_BACKENDS.includes(name)) {
-    const chosen = await useBestBackend({ backend: name as 'tensorflow' | 'wasm' | 'cpu' });
+    const chosen = await select({ backend: name as BestBackendName });
     return { backend: chosen.backend, reason: chosen.reason };
   }
   let ok = false;

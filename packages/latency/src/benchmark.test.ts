@@ -5,6 +5,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { benchmarkLatency } from './benchmark';
 import { startClock } from './measure';
+import { benchmarkLatency as benchmarkNode } from './node';
 import type { LatencyResult } from './types';
 
 /** Records the order in which models run (wrapping `apply`, which every timed and warm-up run calls). */
@@ -169,7 +170,7 @@ describe('benchmarkLatency option errors', () => {
       /batchSizes\[\] must be an integer >= 1, received 0/,
     );
     await expect(benchmarkLatency([model], { backends: ['webgpu2'] })).rejects.toThrow(
-      /unknown backend 'webgpu2'; known backends: tensorflow, wasm, cpu/,
+      /unknown backend 'webgpu2'; known backends: tensorflow, webgl, wasm, cpu/,
     );
     await expect(benchmarkLatency([model], { backends: [] })).rejects.toThrow(
       /backends must be a non-empty list/,
@@ -185,6 +186,9 @@ describe('benchmarkLatency option errors', () => {
       /timeBudgetMs must be > 0/,
     );
     await expect(benchmarkLatency(['/nonexistent/model.json'], { backends: ['cpu'] })).rejects.toThrow(
+      /'\/nonexistent\/model.json' is a model path; loading model files needs Node: import benchmarkLatency from '@klevel\/latency\/node'/,
+    );
+    await expect(benchmarkNode(['/nonexistent/model.json'], { backends: ['cpu'] })).rejects.toThrow(
       /nonexistent\/model.json does not exist/,
     );
     await expect(benchmarkLatency([42 as unknown as string], { backends: ['cpu'] })).rejects.toThrow(
@@ -225,5 +229,15 @@ describe('benchmarkLatency outside Node', () => {
     );
     expect(String(clockError)).toMatch(/startClock: clock 'cpu' needs Node's process\.cpuUsage\(\)/);
     m.dispose();
+  });
+});
+
+describe('benchmarkLatency (main entry) with a backend the app did not register', () => {
+  it('says which package to import', async () => {
+    const model = mlp({ inputShape: [4] });
+    await expect(benchmarkLatency([{ name: 'm', model }], { backends: ['webgl'] })).rejects.toThrow(
+      /backend 'webgl' is not registered: import '@tensorflow\/tfjs-backend-webgl' in your app/,
+    );
+    model.dispose();
   });
 });

@@ -10,12 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { activateBackend, validateBackends } from './backend';
+import { validateBackends } from './backend';
 import { type FlopCounter, defaultFlopCounter, modelCosts } from './costs';
 import { inferInputShapes, makeInputs } from './inputs';
+import { disposeLoadedModel } from './dispose-loaded';
 import { hasCpuClock, profileInference, timeInference } from './measure';
-import { disposeLoadedModel, loadModelFromFile, modelNameFromPath } from './model-files';
-import { machineInfo } from './node-modules';
+import { browserPlatform, type LatencyPlatform } from './platform';
 import { isNoisy, relativeSpread, summarize } from './stats';
 import type { BenchmarkOptions, LatencyReport, LatencyResult, ModelInfo, ModelInput } from './types';
 
@@ -94,7 +94,12 @@ function normalizeOptions(options: BenchmarkOptions) {
   };
 }
 
-async function resolveModels(models: ModelInput[], options: BenchmarkOptions, counter: FlopCounter) {
+async function resolveModels(
+  models: ModelInput[],
+  options: BenchmarkOptions,
+  counter: FlopCounter,
+  platform: LatencyPlatform,
+) {
   const entries: Entry[] = [];
   const names = new Set<string>();
   try {
@@ -105,8 +110,8 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
       let owned = false;
       if (typeof input === 'string' || (input && typeof input === 'object' && 'path' in input)) {
         path = typeof input === 'string' ? input : input.path;
-        name = (typeof input === 'object' && input.name) || (await modelNameFromPath(path));
-        model = await loadModelFromFile(path);
+        name = (typeof input === 'object' && input.name) || (await platform.modelNameFromPath(path));
+        model = await platform.loadModelFromFile(path);
         owned = true;
       } else if (input && typeof input === 'object' && 'model' in input && input.model) {
         model = input.model;
@@ -143,8 +148,12 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
  * Measures inference latency of `models` for every backend x batch size, with statistics, throughput, MACs,
  * memory, speedup against the first model and efficiency against the MAC ratio.
  *
- * @param models - the models; the first is the baseline. Paths are loaded with the package's file handler and
- *   disposed afterwards; in-memory models are left to the caller.
+ * Browser-safe: backends are the ones the app registered (import '@tensorflow/tfjs-backend-wasm' etc.), and
+ * models are in memory. In Node, `benchmarkLatency` from `@klevel/latency/node` also takes model.json paths,
+ * loads the backend packages by name and records the CPU model and load average.
+ *
+ * @param models - the models; the first is the baseline. In-memory models are left to the caller; paths
+ *   (Node entry only) are loaded and disposed afterwards.
  * @param options - see {@link BenchmarkOptions}: `batchSizes` [1], `backends` [active], `warmupRuns` 5, `runs`
  *   50 or `timeBudgetMs`, `inputShape` (inferred), `noiseThreshold` 0.5, `seed` 0, `onProgress`.
  * @returns a JSON-serializable {@link LatencyReport}.
@@ -157,25 +166,34 @@ async function resolveModels(models: ModelInput[], options: BenchmarkOptions, co
  * );
  * for (const r of report.results) console.log(r.model, r.batchSize, r.median, r.speedup, r.efficiency);
  */
-export async function benchmarkLatency(
+export function benchmarkLatency(models: ModelInput[], options: BenchmarkOptions = {}): Promise<LatencyReport> {
+  return runBenchmark(models, options, browserPlatform);
+}
+
+/**
+ * {@link benchmarkLatency} on the given platform (the Node entry passes file loading and `os` details).
+ * @internal
+ */
+export async function runBenchmark(
   models: ModelInput[],
-  options: BenchmarkOptions = {},
+  options: BenchmarkOptions,
+  platform: LatencyPlatform,
 ): Promise<LatencyReport> {
   if (!Array.isArray(models) || models.length === 0) {
     throw new TypeError('benchmarkLatency: models must be a non-empty list (the first one is the baseline)');
   }
   const settings = normalizeOptions(options);
   const counter = options.countFlops ?? defaultFlopCounter();
-  const machine = await machineInfo();
+  const machine = await platform.machineInfo();
   const loadAtStart = machine.load1();
   const previousBackend = tf.engine().backendName as string | null;
   // Models load on the first backend; their weights move to each later backend when it first reads them.
-  let active = await activateBackend(settings.backends[0]!);
-  const entries = await resolveModels(models, options, counter);
+  let active = await platform.activateBackend(settings.backends[0]!);
+  const entries = await resolveModels(models, options, counter, platform);
   const results: LatencyResult[] = [];
   try {
     for (const backendName of settings.backends) {
-      if (tf.getBackend() !== backendName) active = await activateBackend(backendName);
+      if (tf.getBackend() !== backendName) active = await platform.activateBackend(backendName);
       for (const batchSize of settings.batchSizes) {
         results.push(
           ...(await measureCell(entries, active.backend, active.reason, batchSize, settings, options)),

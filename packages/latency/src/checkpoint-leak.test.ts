@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveModel } from '@klevel/pruner';
+import { saveModel } from '@klevel/groups/node';
 import { describeBackends } from '@klevel/test-utils';
 import { lenet5 } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
-import { benchmarkLatency } from './benchmark';
+import { benchmarkLatency } from './node';
 
 const root = mkdtempSync(join(tmpdir(), 'klevel-lat-ckpt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -4,10 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { benchmarkLatency } from './benchmark';
+import { benchmarkLatency } from './node/benchmark';
 import { toHtml } from './report/html';
 import { toMarkdown } from './report/markdown';
 import { shellQuote } from './report/shell-quote';

@@ -9,7 +9,7 @@ import { lenet5 } from '@klevel/zoo';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-main';
-import { saveModel } from '@klevel/pruner';
+import { saveModel } from '@klevel/groups/node';
 import type { LatencyReport } from './types';
 
 const pkgRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,13 +7,11 @@ export type { FlopCounter } from './costs';
 export { inferInputShapes, makeInputs } from './inputs';
 export { profileInference, startClock, timeInference } from './measure';
 export type { Clock } from './measure';
-export { loadModelFromFile, modelNameFromPath, resolveModelJsonPath } from './model-files';
 export { toHtml } from './report/html';
 export { toMarkdown } from './report/markdown';
 export { latencyPerBatchChart, latencyVsMacsChart, speedupVsIdealChart } from './report/svg';
 export { axisNumber, chartLayout, esc, PALETTE } from './report/svg-kit';
 export type { ChartLayout, ChartScale, ChartSize, LegendItem } from './report/svg-kit';
-export { toTerminalTable } from './report/terminal';
 export { isNoisy, quantileSorted, relativeSpread, summarize } from './stats';
 export type { LatencyStats } from './stats';
 export type {

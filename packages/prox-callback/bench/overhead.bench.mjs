@@ -8,7 +8,7 @@
 // Goal (issue 5): the callback adds at most 3% to the step time.
 import { hspg } from '@klevel/hspg';
 import { proxCallback } from '@klevel/prox-callback';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { wgsef } from '@klevel/wgsef';
 import { lenet5, loadFashionMnist, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';

@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { gatherSafe } from '@klevel/wasm-train';
 import type { AxisPlan, LayerPlan, PruningPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
 import type { SurgeryContext, SurgeryHandler } from './surgery/handler';
@@ -37,9 +36,9 @@ export interface ApplyPlanOptions {
 
 /**
  * Gathers `kept` indices along each listed axis of `x`. The result is a fresh tensor owned by the caller
- * (through `gatherSafe` from @klevel/wasm-train, and a clone when nothing is gathered: on
+ * (every gather is followed by a clone, and a clone is taken when nothing is gathered: on
  * tfjs-backend-wasm 4.22 a raw `tf.gather` result keeps a stale backend shape that breaks a FusedConv2D
- * bias).
+ * bias; the clone writes a fresh buffer with the right shape).
  *
  * @param x The tensor to slice (not disposed).
  * @param axes Axes and the indices to keep along each.
@@ -49,7 +48,7 @@ export interface ApplyPlanOptions {
 export function gatherKept(x: tf.Tensor, axes: readonly Pick<AxisPlan, 'axis' | 'kept'>[]): tf.Tensor {
   return tf.tidy(() => {
     let t = tf.clone(x);
-    for (const a of axes) t = gatherSafe(t, tf.tensor1d(a.kept, 'int32'), a.axis);
+    for (const a of axes) t = tf.clone(tf.gather(t, tf.tensor1d(a.kept, 'int32'), a.axis));
     return t;
   });
 }

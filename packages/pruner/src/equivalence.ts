@@ -139,3 +139,17 @@ export function compareModels(
   }
   return { maxRelativeDifference: result.rel, maxAbsoluteDifference: result.abs, samples };
 }
+
+/** How {@link prune} checks that the pruned model computes the same function. */
+export interface EquivalenceCheckOptions {
+  /** Largest accepted max|pruned - original| / max|original| over all outputs. Defaults to 1e-4. */
+  tolerance?: number;
+  /** Random samples per check. Defaults to 4. */
+  batchSize?: number;
+  /** Size of unknown (null) non-batch input dimensions. Defaults to 8. */
+  unknownDimSize?: number;
+  /** Seed of the random inputs. Defaults to 1. */
+  seed?: number;
+  /** Extra inputs to compare on (one tensor per model input). */
+  samples?: tf.Tensor | tf.Tensor[];
+}

@@ -12,8 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { compareModels } from './equivalence';
-import type { EquivalenceCheckOptions } from './prune';
+import { compareModels, type EquivalenceCheckOptions } from './equivalence';
 import {
   indexLayerEntries,
   isNestedModel,

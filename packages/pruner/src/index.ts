@@ -1,15 +1,12 @@
 // Public API: list every export by name.
 export { type ApplyPlanOptions, applyPlan, gatherKept } from './apply';
-export { type CompareOptions, compareModels, type EquivalenceResult, randomInputs } from './equivalence';
 export {
-  type FileWriter,
-  fileLoadHandler,
-  fileSaveHandler,
-  loadModel,
-  type SaveModelOptions,
-  type SaveModelResult,
-  saveModel,
-} from './model-io';
+  type CompareOptions,
+  compareModels,
+  type EquivalenceCheckOptions,
+  type EquivalenceResult,
+  randomInputs,
+} from './equivalence';
 export { type PlanPruningOptions, planPruning } from './plan';
 export type {
   AxisPlan,
@@ -20,7 +17,7 @@ export type {
   WeightPlan,
 } from './plan-types';
 export { PLAN_FORMAT } from './plan-types';
-export { type EquivalenceCheckOptions, type PruneOptions, type PruneResult, prune } from './prune';
+export { type PruneOptions, type PruneResult, prune } from './prune';
 export { buildReport, formatReport, type LayerReport, type PruningReport } from './report';
 export type { GroupStats } from './group-stats';
 export {

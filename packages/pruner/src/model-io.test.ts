@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mlp, randomizeWeights, resnetBlocks, vggBn } from './__fixtures__/models';
 import { sparsify } from './__fixtures__/sparsify';
 import { compareModels } from './equivalence';
-import { fileLoadHandler, loadModel, saveModel } from './model-io';
+import { fileLoadHandler, loadModel, saveModel } from './node';
 import { prune } from './prune';
 
 let root = '';

@@ -1,31 +1,16 @@
 /**
  * `prune`: plan + apply + output check + report in one call.
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertFiniteWeights } from '@klevel/groups';
 import { type ApplyPlanOptions, applyPlan } from './apply';
-import { compareModels, type EquivalenceResult } from './equivalence';
+import { compareModels, type EquivalenceCheckOptions, type EquivalenceResult } from './equivalence';
 import { foldBatchNorm } from './fold-batch-norm';
 import { adviseForPruner } from './groups-adapter';
 import { type PlanPruningOptions, planPruning } from './plan';
 import type { PruningPlan } from './plan-types';
 import { buildReport, type PruningReport } from './report';
 import { expectLayersModel } from './topology';
-
-/** How {@link prune} checks that the pruned model computes the same function. */
-export interface EquivalenceCheckOptions {
-  /** Largest accepted max|pruned - original| / max|original| over all outputs. Defaults to 1e-4. */
-  tolerance?: number;
-  /** Random samples per check. Defaults to 4. */
-  batchSize?: number;
-  /** Size of unknown (null) non-batch input dimensions. Defaults to 8. */
-  unknownDimSize?: number;
-  /** Seed of the random inputs. Defaults to 1. */
-  seed?: number;
-  /** Extra inputs to compare on (one tensor per model input). */
-  samples?: tf.Tensor | tf.Tensor[];
-}
 
 /** Options of {@link prune}: planning, surgery and the output check. */
 export interface PruneOptions extends PlanPruningOptions, ApplyPlanOptions {

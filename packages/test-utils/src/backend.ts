@@ -1,13 +1,14 @@
 /**
  * Test backends. Every suite that touches tensors picks its backend(s) through here so the
- * wasm binaries are located once and the klevel training kernels are registered when present.
+ * wasm binaries are located once. Stock kernels only: a suite that trains conv nets on wasm registers
+ * the klevel training kernels itself (`onTestBackendReady(registerTrainingKernels)` with
+ * @klevel/wasm-train), so test-utils does not depend on wasm-train.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerTrainingKernels } from '@klevel/wasm-train';
 import { afterAll, beforeAll, describe } from 'vitest';
 
 export type TestBackend = 'cpu' | 'wasm';
@@ -22,8 +23,8 @@ export function onTestBackendReady(hook: (backend: TestBackend) => void | Promis
 }
 
 /**
- * Makes `name` the active tfjs backend and waits until it is ready. On wasm the klevel training kernels
- * (@klevel/wasm-train) are registered, so conv nets train; cpu keeps its stock kernels as the reference.
+ * Makes `name` the active tfjs backend and waits until it is ready, then runs the
+ * {@link onTestBackendReady} hooks (e.g. registering the klevel training kernels on wasm).
  */
 export async function useTestBackend(name: TestBackend): Promise<void> {
   if (name === 'wasm' && !wasmPathsSet) {
@@ -33,8 +34,6 @@ export async function useTestBackend(name: TestBackend): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`test backend '${name}' failed to initialise`);
   await tf.ready();
-  // wasm cannot train conv nets without the klevel kernels; cpu stays stock so it remains the reference.
-  if (name === 'wasm') registerTrainingKernels('wasm');
   for (const hook of hooks) await hook(name);
 }
 

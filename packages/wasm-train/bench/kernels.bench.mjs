@@ -3,7 +3,8 @@
 // depthwise gradients next to the depthwise forward pass. Median wall ms of 5 runs after a warm-up.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerTrainingKernels, unregisterTrainingKernels, useBestBackend } from '@klevel/wasm-train';
+import { registerTrainingKernels, unregisterTrainingKernels } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

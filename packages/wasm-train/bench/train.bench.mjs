@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { registerTrainingKernels, unregisterTrainingKernels, useBestBackend } from '@klevel/wasm-train';
+import { registerTrainingKernels, unregisterTrainingKernels } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 
 const DATA_DIR = '/usr/share/datasets/fashion-mnist';
 

@@ -17,5 +17,5 @@ export type {
   TrainingBackend,
   TrainingKernelsReport,
 } from './training-kernels';
-export { locateWasmBinaries, useBestBackend } from './use-best-backend';
+export { BEST_BACKEND_ORDER, useBestBackend } from './use-best-backend';
 export type { BestBackend, BestBackendName, UseBestBackendOptions } from './use-best-backend';

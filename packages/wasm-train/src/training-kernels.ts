@@ -75,7 +75,7 @@ function readyBackend(fn: string, backendName: TrainingBackend): tf.KernelBacken
   if (tf.findBackendFactory(backendName) == null) {
     const pkg = `@tensorflow/tfjs-backend-${backendName}`;
     throw new Error(
-      `${fn}: backend '${backendName}' is not registered. Import '${pkg}' first (or call useBestBackend()).`,
+      `${fn}: backend '${backendName}' is not registered. Import '${pkg}' first (or call useBestBackend(); in Node useBestBackend from '@klevel/wasm-train/node' imports it for you).`,
     );
   }
   const backend = tf.engine().registry[backendName];

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { useBestBackend } from './index';
+import { useBestBackend } from './node';
 
 describe('useBestBackend without a working wasm', () => {
   it('forced wasm fails loudly instead of falling back', async () => {

@@ -1,8 +1,9 @@
-/** useBestBackend: automatic choice without tfjs-node, forced choices and their errors. */
+/** useBestBackend from the Node entry: automatic choice without tfjs-node, forced choices and their errors. */
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { isTrainingKernelsRegistered, locateWasmBinaries, useBestBackend } from './index';
+import { isTrainingKernelsRegistered } from './index';
+import { locateWasmBinaries, useBestBackend } from './node';
 
 describe('useBestBackend', () => {
   it('locates the wasm binaries through Node resolution', async () => {
@@ -39,6 +40,6 @@ describe('useBestBackend', () => {
   });
 
   it('rejects an unknown forced backend', async () => {
-    await expect(useBestBackend({ backend: 'webgl' as 'cpu' })).rejects.toThrow(RangeError);
+    await expect(useBestBackend({ backend: 'webgpu' as 'cpu' })).rejects.toThrow(RangeError);
   });
 });

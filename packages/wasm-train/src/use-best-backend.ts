@@ -1,23 +1,19 @@
 /**
- * Picks the fastest tfjs backend that can train here: native TensorFlow (tfjs-node-gpu or
- * tfjs-node) when it loads, else wasm with the klevel training kernels, else cpu with the fast
- * conv filter gradient. A forced choice never falls back silently.
+ * Picks the fastest tfjs backend that can train, among the backends the app registered (imported):
+ * native TensorFlow (tfjs-node), then webgl, then wasm with the klevel training kernels, then cpu with the
+ * fast conv filter gradient. Browser-safe: it imports no backend package itself (in Node,
+ * `useBestBackend` from `@klevel/wasm-train/node` loads them first). A forced choice never falls back.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels, type TrainingKernelsReport } from './training-kernels';
 
 /** A backend {@link useBestBackend} can select. */
-export type BestBackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BestBackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 
 /** Options of {@link useBestBackend}. */
 export interface UseBestBackendOptions {
   /** Force this backend; throws if it cannot be used (no fallback). Default: automatic choice. */
   backend?: BestBackendName;
-  /**
-   * Where the wasm binaries live (passed to `setWasmPaths`). Default: located automatically in
-   * Node next to `@tensorflow/tfjs-backend-wasm`; `false` leaves the paths alone (browser bundlers).
-   */
-  wasmPaths?: string | false;
   /** Passed to {@link registerTrainingKernels}. Default false. */
   allowUntestedTfjsVersion?: boolean;
 }
@@ -32,139 +28,145 @@ export interface BestBackend {
   kernels?: TrainingKernelsReport;
 }
 
-const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+/** The automatic order, best first. */
+export const BEST_BACKEND_ORDER: readonly BestBackendName[] = ['tensorflow', 'webgl', 'wasm', 'cpu'];
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
+/** What to import to register each backend. */
+const PACKAGE_OF: Record<BestBackendName, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  webgl: '@tensorflow/tfjs-backend-webgl',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
 
-/** Dynamic import that bundlers leave alone (the specifier is not a literal). */
-async function importOptional(specifier: string): Promise<unknown> {
-  return import(/* @vite-ignore */ specifier);
-}
+/**
+ * Why backends that are not registered are missing, by name (set by the Node entry when loading a backend
+ * package failed, so the error says why instead of "import it").
+ * @internal
+ */
+export type MissingReasons = Partial<Record<BestBackendName, string>>;
 
-function message(e: unknown): string {
+export function errorMessage(e: unknown): string {
   return e instanceof Error ? (e.message.split('\n')[0] ?? String(e)) : String(e);
 }
 
-async function activate(name: string): Promise<void> {
+function missing(name: BestBackendName, reasons: MissingReasons): string {
+  return (
+    reasons[name] ??
+    `backend '${name}' is not registered: import '${PACKAGE_OF[name]}' in your app` +
+      (name === 'webgl' ? '' : " (in Node, useBestBackend from '@klevel/wasm-train/node' loads it for you)")
+  );
+}
+
+const OPTIONAL: readonly BestBackendName[] = ['tensorflow', 'webgl'];
+
+function isRegistered(name: BestBackendName): boolean {
+  return tf.findBackendFactory(name) != null || tf.findBackend(name) != null;
+}
+
+async function activate(name: BestBackendName, reasons: MissingReasons): Promise<void> {
+  if (!isRegistered(name) || reasons[name] != null) {
+    throw new Error(missing(name, reasons));
+  }
   let ok = false;
   try {
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (e) {
-    throw new Error(`tf.setBackend('${name}') threw: ${message(e)}`);
+    throw new Error(`tf.setBackend('${name}') threw: ${errorMessage(e)}`);
   }
   if (!ok || tf.getBackend() !== name)
     throw new Error(`tf.setBackend('${name}') failed to initialise the backend`);
 }
 
-async function tryTensorflow(): Promise<string> {
-  const failures: string[] = [];
-  for (const pkg of NODE_PACKAGES) {
-    try {
-      await importOptional(pkg);
-    } catch (e) {
-      failures.push(`${pkg}: ${message(e)}`);
-      continue;
-    }
-    await activate('tensorflow');
-    return `${pkg} loaded: native TensorFlow backend`;
-  }
-  throw new Error(`neither tfjs-node package could be loaded (${failures.join('; ')})`);
+async function tryBackend(
+  name: BestBackendName,
+  options: UseBestBackendOptions,
+  reasons: MissingReasons,
+): Promise<TrainingKernelsReport | undefined> {
+  await activate(name, reasons);
+  if (name !== 'wasm' && name !== 'cpu') return undefined;
+  return registerTrainingKernels(name, { allowUntestedTfjsVersion: options.allowUntestedTfjsVersion });
 }
 
-/** Directory (with trailing slash) holding the tfjs-backend-wasm binaries, found via Node resolution. */
-export async function locateWasmBinaries(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { dirname } = await import('node:path');
-  const req = createRequire(import.meta.url);
-  return `${dirname(req.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
-}
-
-async function tryWasm(options: UseBestBackendOptions): Promise<TrainingKernelsReport> {
-  let wasm: { setWasmPaths(prefix: string): void };
-  try {
-    wasm = (await importOptional('@tensorflow/tfjs-backend-wasm')) as typeof wasm;
-  } catch (e) {
-    throw new Error(`@tensorflow/tfjs-backend-wasm could not be loaded (${message(e)}); install it`);
-  }
-  const initialised = tf.engine().registry.wasm != null;
-  if (!initialised && options.wasmPaths !== false) {
-    const prefix = options.wasmPaths ?? (isNode() ? await locateWasmBinaries() : undefined);
-    if (prefix != null) wasm.setWasmPaths(prefix);
-  }
-  await activate('wasm');
-  return registerTrainingKernels('wasm', { allowUntestedTfjsVersion: options.allowUntestedTfjsVersion });
-}
-
-async function tryCpu(options: UseBestBackendOptions): Promise<TrainingKernelsReport> {
-  try {
-    await importOptional('@tensorflow/tfjs-backend-cpu');
-  } catch (e) {
-    throw new Error(`@tensorflow/tfjs-backend-cpu could not be loaded (${message(e)}); install it`);
-  }
-  await activate('cpu');
-  return registerTrainingKernels('cpu', { allowUntestedTfjsVersion: options.allowUntestedTfjsVersion });
-}
+const CHOSEN: Record<BestBackendName, string> = {
+  tensorflow: 'native TensorFlow backend',
+  webgl: 'webgl (GPU)',
+  wasm: 'wasm with klevel training kernels',
+  cpu: 'cpu with the fast conv filter gradient',
+};
 
 /**
- * Activates the best training backend and registers the klevel training kernels on it.
- *
- * Order: `'tensorflow'` if `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` can be imported,
- * else `'wasm'` (binaries located automatically in Node; XNNPACK + SIMD) with the training
- * kernels, else `'cpu'` with the fast conv filter gradient. With `options.backend` the choice is
- * forced and any failure throws an Error naming the backend and the cause.
- *
- * @param options `backend` to force one, `wasmPaths`, `allowUntestedTfjsVersion`.
- * @returns `{ backend, reason, kernels }`.
- * @example
- * import { useBestBackend } from '@klevel/wasm-train';
- * const { backend, reason } = await useBestBackend(); // e.g. 'wasm'
+ * Shared by both entries: selects among the registered backends.
+ * @internal
  */
-export async function useBestBackend(options: UseBestBackendOptions = {}): Promise<BestBackend> {
+export async function selectBackend(
+  options: UseBestBackendOptions,
+  reasons: MissingReasons,
+  notes: Partial<Record<BestBackendName, string>> = {},
+): Promise<BestBackend> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`useBestBackend: options must be an object, got ${String(options)}.`);
+  }
   const forced = options.backend;
   if (forced != null) {
-    if (forced !== 'tensorflow' && forced !== 'wasm' && forced !== 'cpu') {
+    if (!BEST_BACKEND_ORDER.includes(forced)) {
       throw new RangeError(
-        `useBestBackend: options.backend must be 'tensorflow', 'wasm' or 'cpu', got '${forced}'.`,
+        `useBestBackend: options.backend must be one of ${BEST_BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}, ` +
+          `got '${String(forced)}'.`,
       );
     }
     try {
-      if (forced === 'tensorflow') return { backend: forced, reason: `forced; ${await tryTensorflow()}` };
-      const kernels = forced === 'wasm' ? await tryWasm(options) : await tryCpu(options);
-      return { backend: forced, reason: `forced by options.backend='${forced}'`, kernels };
+      const kernels = await tryBackend(forced, options, reasons);
+      const note = notes[forced] ? `; ${notes[forced]}` : '';
+      return {
+        backend: forced,
+        reason: `forced by options.backend='${forced}'${note}`,
+        ...(kernels ? { kernels } : {}),
+      };
     } catch (e) {
       throw new Error(
-        `useBestBackend: the forced backend '${forced}' cannot be used: ${message(e)}. ` +
-          'Install the missing package or drop options.backend to let useBestBackend choose.',
+        `useBestBackend: the forced backend '${forced}' cannot be used: ${errorMessage(e)}. ` +
+          'Register (import) the missing backend or drop options.backend to let useBestBackend choose.',
       );
     }
   }
   const skipped: string[] = [];
-  try {
-    return { backend: 'tensorflow', reason: await tryTensorflow() };
-  } catch (e) {
-    skipped.push(`tensorflow: ${message(e)}`);
+  for (const name of BEST_BACKEND_ORDER) {
+    // Optional accelerators the app did not register are not worth a note; a failed load (Node) is.
+    if (OPTIONAL.includes(name) && !isRegistered(name) && reasons[name] == null) continue;
+    try {
+      const kernels = await tryBackend(name, options, reasons);
+      const note = notes[name] ? `${notes[name]}: ` : '';
+      const why = skipped.length > 0 ? ` (skipped ${skipped.join('; ')})` : '';
+      return { backend: name, reason: `${note}${CHOSEN[name]}${why}`, ...(kernels ? { kernels } : {}) };
+    } catch (e) {
+      skipped.push(`${name}: ${errorMessage(e)}`);
+    }
   }
-  try {
-    const kernels = await tryWasm(options);
-    return {
-      backend: 'wasm',
-      reason: `wasm with klevel training kernels (skipped ${skipped.join('; ')})`,
-      kernels,
-    };
-  } catch (e) {
-    skipped.push(`wasm: ${message(e)}`);
-  }
-  const kernels = await tryCpu(options).catch((e: unknown) => {
-    throw new Error(
-      `useBestBackend: no training backend could be used (${[...skipped, `cpu: ${message(e)}`].join('; ')}).`,
-    );
-  });
-  return {
-    backend: 'cpu',
-    reason: `cpu with the fast conv filter gradient (skipped ${skipped.join('; ')})`,
-    kernels,
-  };
+  throw new Error(
+    `useBestBackend: no training backend could be used (${skipped.join('; ')}). Import a backend package ` +
+      "in your app, e.g. import '@tensorflow/tfjs-backend-wasm' or '@tensorflow/tfjs-backend-cpu'.",
+  );
+}
+
+/**
+ * Activates the best training backend among those the app registered, and registers the klevel training
+ * kernels on it (wasm, cpu).
+ *
+ * Order: `'tensorflow'` (tfjs-node), `'webgl'`, `'wasm'` with the training kernels, `'cpu'` with the fast
+ * conv filter gradient; a backend counts when its package was imported (registered with tfjs). Imports no
+ * package itself, so it works in any bundle; in Node, `useBestBackend` from `@klevel/wasm-train/node` also
+ * loads tfjs-node, the wasm backend (locating its binaries) and the cpu backend. With `options.backend` the
+ * choice is forced and any failure throws an Error naming the backend, the cause and what to import.
+ *
+ * @param options `backend` to force one, `allowUntestedTfjsVersion`.
+ * @returns `{ backend, reason, kernels }`.
+ * @example
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { useBestBackend } from '@klevel/wasm-train';
+ * const { backend, reason } = await useBestBackend(); // 'wasm' (or 'webgl' if it is registered too)
+ */
+export function useBestBackend(options: UseBestBackendOptions = {}): Promise<BestBackend> {
+  return selectBackend(options, {});
 }

@@ -1,7 +1,7 @@
 // Smoke test of the built CJS entry: `npm run build && node test/dist-smoke.cjs`.
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-layers'); // registers the gradients
-const { useBestBackend } = require('@klevel/wasm-train');
+const { useBestBackend } = require('@klevel/wasm-train/node');
 
 (async () => {
   const { backend, reason } = await useBestBackend();

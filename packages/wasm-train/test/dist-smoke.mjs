@@ -1,7 +1,7 @@
 // Smoke test of the built ESM entry: `npm run build && node test/dist-smoke.mjs`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 
 const { backend, reason } = await useBestBackend();
 if (backend !== 'wasm') throw new Error(`expected wasm, got ${backend}: ${reason}`);

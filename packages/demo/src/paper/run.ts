@@ -3,9 +3,9 @@
  * writes as JSON and Markdown.
  */
 import os from 'node:os';
-import { benchmarkLatency } from '@klevel/latency';
+import { benchmarkLatency } from '@klevel/latency/node';
 import { prune } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { groupLasso } from '@klevel/wgsef';
 import { loadFashionMnist } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';

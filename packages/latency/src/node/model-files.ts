@@ -1,15 +1,15 @@
 /**
- * Model paths for the benchmark and the CLI: resolve a model.json (or its directory), name it, and load it
- * without tfjs-node through @klevel/pruner's file IO handler (the standard model.json + weight files layout
- * written by `model.save()` handlers and by `saveModel`).
+ * Model paths for the benchmark and the CLI (Node only): resolve a model.json (or its directory), name it, and
+ * load it without tfjs-node through the file IO handler of `@klevel/groups/node` (the standard model.json +
+ * weight files layout written by `model.save()` handlers and by `saveModel`).
  */
-import { fileLoadHandler } from '@klevel/pruner';
+import * as fs from 'node:fs';
+import * as p from 'node:path';
+import { fileLoadHandler } from '@klevel/groups/node';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { nodeFs } from './node-modules';
 
 /** Resolves a model path: a `model.json` file, any `.json` file, or a directory holding `model.json` (Node only). */
 export async function resolveModelJsonPath(path: string): Promise<string> {
-  const { fs, path: p } = await nodeFs('loadModelFromFile');
   const full = p.resolve(path);
   if (!fs.existsSync(full)) {
     throw new Error(
@@ -27,7 +27,6 @@ export async function resolveModelJsonPath(path: string): Promise<string> {
 
 /** A readable default name for a model file: its directory name for `.../name/model.json`, else the file stem. */
 export async function modelNameFromPath(path: string): Promise<string> {
-  const { path: p } = await nodeFs('modelNameFromPath');
   const file = await resolveModelJsonPath(path);
   const stem = p.basename(file).replace(/\.json$/i, '');
   return stem === 'model' ? p.basename(p.dirname(file)) || stem : stem;
@@ -48,16 +47,4 @@ export async function loadModelFromFile(path: string): Promise<tfl.LayersModel> 
     if (message.startsWith('loadModelFromFile:')) throw err;
     throw new Error(`loadModelFromFile: could not build a layers model from ${path}: ${message}`);
   }
-}
-
-/**
- * Disposes a model this package loaded, with the optimizer state tfjs restored from a checkpoint saved with
- * `includeOptimizer` (tfjs builds that optimizer from the training config and marks it as not owned by the
- * model, so `model.dispose()` alone leaves its moments and iteration counter allocated).
- */
-export function disposeLoadedModel(model: tfl.LayersModel): void {
-  const optimizer = (model as { optimizer?: { dispose(): void } | null }).optimizer;
-  const owned = (model as unknown as { isOptimizerOwned?: boolean }).isOptimizerOwned === true;
-  model.dispose();
-  if (optimizer != null && !owned) optimizer.dispose();
 }

@@ -6,7 +6,7 @@ import { lenet5 } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
-import { saveModel } from '@klevel/pruner';
+import { saveModel } from '@klevel/groups/node';
 import { loadModelFromFile, modelNameFromPath } from './model-files';
 
 describeBackends('model files', () => {

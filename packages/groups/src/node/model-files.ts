@@ -1,31 +1,18 @@
 /**
- * Saving and loading models on Node file systems without tfjs-node: the standard `model.json` +
- * `weights.bin` layout (readable by stock `tfl.loadLayersModel` through any IO handler that serves those
- * files), written atomically: everything goes to a temporary directory beside the target, is fsync'ed,
- * and only then replaces the target with renames. An interrupted save leaves the previous files intact.
+ * Saving and loading models on Node file systems without tfjs-node (Node only: `@klevel/groups/node`, shared
+ * by `@klevel/pruner/node` and `@klevel/latency/node`): the standard `model.json` + `weights.bin` layout
+ * (readable by stock `tfl.loadLayersModel` through any IO handler that serves those files), written
+ * atomically: everything goes to a temporary directory beside the target, is fsync'ed, and only then
+ * replaces the target with renames. An interrupted save leaves the previous files intact.
  */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkWeightBytes } from './weight-bytes';
 
-type Fsp = typeof import('node:fs').promises;
-type NodeDeps = {
-  fsp: Fsp;
-  path: typeof import('node:path');
-  randomBytes: typeof import('node:crypto').randomBytes;
-};
-let nodeDeps: Promise<NodeDeps> | undefined;
-
-/**
- * Node built-ins, imported on first use so that bundling @klevel/pruner for a browser (where only prune,
- * planPruning and applyPlan make sense) does not pull them in.
- */
-function node(): Promise<NodeDeps> {
-  nodeDeps ??= Promise.all([import('node:fs'), import('node:path'), import('node:crypto')]).then(
-    ([fs, path, crypto]) => ({ fsp: fs.promises, path, randomBytes: crypto.randomBytes }),
-  );
-  return nodeDeps;
-}
+type Fsp = typeof fsp;
 
 /** Writes one file completely (used for every file of a save; injectable for tests and custom storage). */
 export type FileWriter = (path: string, data: Uint8Array) => Promise<void>;
@@ -51,9 +38,8 @@ export interface SaveModelResult {
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-const durableWrite: FileWriter = async (path, data) => {
-  const { fsp } = await node();
-  const fh = await fsp.open(path, 'w');
+const durableWrite: FileWriter = async (file, data) => {
+  const fh = await fsp.open(file, 'w');
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -62,11 +48,10 @@ const durableWrite: FileWriter = async (path, data) => {
   }
 };
 
-async function syncDir(path: string): Promise<void> {
-  const { fsp } = await node();
+async function syncDir(dir: string): Promise<void> {
   let fh: Awaited<ReturnType<Fsp['open']>> | undefined;
   try {
-    fh = await fsp.open(path, 'r');
+    fh = await fsp.open(dir, 'r');
     await fh.sync();
   } catch {
     // Directory fsync is not supported on every platform (e.g. Windows); the renames are still atomic.
@@ -75,10 +60,9 @@ async function syncDir(path: string): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  const { fsp } = await node();
+async function exists(file: string): Promise<boolean> {
   try {
-    await fsp.stat(path);
+    await fsp.stat(file);
     return true;
   } catch {
     return false;
@@ -96,7 +80,6 @@ async function exists(path: string): Promise<boolean> {
  */
 export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrite): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (a) => {
-    const { fsp, path } = await node();
     const join = path.join;
     await fsp.mkdir(dir, { recursive: true });
     const weightData =
@@ -119,20 +102,19 @@ export function fileSaveHandler(dir: string, writeFile: FileWriter = durableWrit
 
 /**
  * A tfjs `IOHandler` whose `load` reads a `model.json` and the weight files its manifest lists. Use it with
- * stock `tfl.loadLayersModel(fileLoadHandler(path))`.
+ * stock `tfl.loadLayersModel(fileLoadHandler(location))`.
  *
- * @param path A directory holding `model.json`, or the path of a model JSON file (any name ending in `.json`).
+ * @param location A directory holding `model.json`, or the path of a model JSON file (any name ending in `.json`).
  * @throws Error naming the file when it is unreadable, not JSON, not a tfjs model.json, a listed weight
  *   file is missing, or the weight files hold fewer or more bytes than the manifest lists (naming the weight
  *   and both sizes).
  * @example
  * const model = await tfl.loadLayersModel(fileLoadHandler('out/pruned'));
  */
-export function fileLoadHandler(path: string): tf.io.IOHandler {
+export function fileLoadHandler(location: string): tf.io.IOHandler {
   return {
     load: async () => {
-      const { fsp, path: p } = await node();
-      const jsonPath = /\.json$/i.test(path) ? path : p.join(path, MODEL_JSON);
+      const jsonPath = /\.json$/i.test(location) ? location : path.join(location, MODEL_JSON);
       let text: string;
       try {
         text = await fsp.readFile(jsonPath, 'utf8');
@@ -150,7 +132,7 @@ export function fileLoadHandler(path: string): tf.io.IOHandler {
       if (json === null || typeof json !== 'object' || json.modelTopology == null) {
         throw new Error(`loadModel: ${jsonPath} has no modelTopology; it is not a tfjs model.json`);
       }
-      const dir = p.dirname(jsonPath);
+      const dir = path.dirname(jsonPath);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs = manifest.flatMap((g) => g.weights);
         const buffers: ArrayBuffer[] = [];
@@ -158,7 +140,7 @@ export function fileLoadHandler(path: string): tf.io.IOHandler {
           const files: string[] = [];
           const sizes: number[] = [];
           for (const weightsPath of group.paths) {
-            const file = p.join(dir, weightsPath);
+            const file = path.join(dir, weightsPath);
             let b: Uint8Array;
             try {
               b = await fsp.readFile(file);
@@ -200,7 +182,6 @@ export async function saveModel(
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new TypeError(`saveModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
   }
-  const { fsp, path, randomBytes } = await node();
   const { basename, dirname, join } = path;
   const target = path.resolve(dir);
   const parent = dirname(target);
@@ -246,6 +227,5 @@ export async function loadModel(dir: string, options?: tf.io.LoadOptions): Promi
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new TypeError(`loadModel: 'dir' must be a non-empty path string, got ${String(dir)}.`);
   }
-  const { path } = await node();
   return tfl.loadLayersModel(fileLoadHandler(path.resolve(dir)), options);
 }
