@@ -5,15 +5,14 @@
 // 1. Host prox (weightedSefProx on m group norms, float64) for m = 1e3 .. 1e6, both root-finding
 //    strategies, medians over repeats, and the scaling ratio time(4m)/time(m) (acceptance: <= 4.6).
 // 2. Tensor prox (wgsefProxTensors) on a 1M-parameter Conv2D kernel [5, 5, 4, 10000] in 10k filter
-//    groups, against one tf.mul over the same tensor, on wasm (with and without klevel's WebAssembly
-//    paths) and cpu (acceptance on wasm: <= 3x).
+//    groups, against one tf.mul over the same tensor, on wasm and cpu (plain tfjs ops for the norms and
+//    the rescale; acceptance on wasm: <= 3x).
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
   DEFAULT_ROOT_METHOD,
   groupSquaredNorms,
   scaleGroups,
-  setWasmAcceleration,
   weightedSefProx,
   wgsefProxTensors,
 } from '@klevel/wgsef';
@@ -152,18 +151,8 @@ async function tensorSection(backends) {
   const shape = [5, 5, 4, 10000];
   const groups = 10000;
   const rows = [];
-  // On wasm the prox runs twice: with klevel's WebAssembly paths (the default) and with them off (the
-  // portable path every backend runs: tfjs ops for norms and rescale, JavaScript host passes).
-  const configs = [];
   for (const backend of backends) {
-    configs.push({ backend, label: backend, accel: { hostProx: true, tensorKernels: true } });
-    if (backend === 'wasm') {
-      configs.push({ backend, label: 'wasm, WebAssembly paths off', accel: { hostProx: false, tensorKernels: false } });
-    }
-  }
-  for (const { backend, label, accel } of configs) {
     await useBackend(backend);
-    const previous = setWasmAcceleration(accel);
     const rand = seeded(7);
     const n = shape.reduce((p, q) => p * q, 1);
     const x = tf.tensor(
@@ -213,20 +202,19 @@ async function tensorSection(backends) {
     const scale = await timeMedian(() => tf.dispose(scaleGroups(terms, scales)), repeats, warm);
     const leaked = tf.memory().numTensors - before;
     tf.dispose([x, y]);
-    setWasmAcceleration(previous);
-    rows.push({ label, backend, accel, mul, prox, norms, host, scale, leaked });
+    rows.push({ backend, mul, prox, norms, host, scale, leaked });
   }
   let md = '### Tensor prox on a 1M-parameter layer in 10k groups (`wgsefProxTensors`)\n\n';
   md += `Conv2D kernel [${shape.join(', ')}] (1,000,000 float32), one group per filter (axis 3), k = 3000, lambda = 1e-3. `;
   md +=
-    'Device: the squared group norms (wasm: one fused SIMD pass over the weights on the backend heap, float64 sums read in place; portable path: square, sum over the other axes without a transpose, download 10k floats); host: the float64 prox on 10k norms (WebAssembly passes, or JavaScript); device: the rescale (wasm: a fused kernel writes the output tensor; portable: one broadcast tf.mul). Baseline: one `tf.mul(x, y)` over the same shape, timed alternately with the prox. Medians; outputs are not downloaded (wasm and cpu execute synchronously).\n\n';
+    'Device: the squared group norms (tfjs ops: square, sum over the other axes without a transpose, download 10k floats); host: the float64 prox on 10k norms; device: the rescale (one broadcast tf.mul). Baseline: one `tf.mul(x, y)` over the same shape, timed alternately with the prox. Medians; outputs are not downloaded (wasm and cpu execute synchronously).\n\n';
   md +=
     '| backend | tf.mul (ms) | prox total (ms) | prox / mul | norms on device + download (ms) | host prox (ms) | rescale (ms) | tensors leaked |\n';
   md += '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
   for (const r of rows) {
-    md += `| ${r.label} | ${fmt(r.mul)} | ${fmt(r.prox)} | ${(r.prox / r.mul).toFixed(2)}x | ${fmt(r.norms)} | ${fmt(r.host)} | ${fmt(r.scale)} | ${r.leaked} |\n`;
+    md += `| ${r.backend} | ${fmt(r.mul)} | ${fmt(r.prox)} | ${(r.prox / r.mul).toFixed(2)}x | ${fmt(r.norms)} | ${fmt(r.host)} | ${fmt(r.scale)} | ${r.leaked} |\n`;
   }
-  const wasm = rows.find((r) => r.backend === 'wasm' && r.accel.tensorKernels);
+  const wasm = rows.find((r) => r.backend === 'wasm');
   if (wasm) {
     md += `\nAcceptance on wasm, prox <= 3x one tf.mul: **${wasm.prox / wasm.mul <= 3 ? 'pass' : 'FAIL'}** (${(wasm.prox / wasm.mul).toFixed(2)}x).\n`;
   }

@@ -12,8 +12,6 @@ export type { GroupLassoOptions, GroupLassoProxOptions } from './group-lasso';
 export { defaultGroupWeights, groupNorms } from './group-norms';
 export { topKGroups } from './top-k';
 export { selectKth } from './select';
-export { getWasmAcceleration, setWasmAcceleration } from './wasm-acceleration';
-export type { WasmAcceleration } from './wasm-acceleration';
 
 // Tensor path (device side)
 export { groupSquaredNorms, layoutGroupSizes } from './tensor/layout';

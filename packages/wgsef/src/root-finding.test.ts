@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './__fixtures__/random-cases';
 import { bracketBySelect, bracketBySort } from './root-finding';
-import { wasmSefPasses } from './wasm/sef-passes';
 
 /** Breakpoint arrays of the weighted SEF prox for norms a, weights w, penalty lambda. */
 function breakpoints(a: number[], w: number[], lambda: number) {
@@ -61,47 +60,5 @@ describe('bracketing strategies', () => {
       }
     }
     expect(exactRounds, 'the exact-median fallback ran at least once').toBeGreaterThan(0);
-  });
-});
-
-describe('the WebAssembly retirement rounds', () => {
-  it('give the JavaScript rounds\' brackets and roots bit for bit, including exact-median rounds', () => {
-    const passes = wasmSefPasses();
-    expect(passes).not.toBeNull();
-    const P = passes as NonNullable<typeof passes>;
-    const rand = seededRandom(62);
-    let exactRounds = 0;
-    const orderings: Array<(m: number) => number[]> = [
-      (m) => Array.from({ length: m }, () => 0.01 + rand()),
-      (m) => Array.from({ length: m }, (_, j) => 1 + j),
-      (m) => Array.from({ length: m }, (_, j) => (j % 97 === 0 ? 1e3 + j : 1 + rand() * 1e-3)),
-      (m) => Array.from({ length: m }, (_, j) => (j % 2 ? 1e-3 * (1 + j) : 1e3 * (1 + j))),
-      (m) => Array.from({ length: m }, () => 2),
-    ];
-    for (const make of orderings) {
-      for (const m of [3, 40, 1000, 5000]) {
-        const a = make(m);
-        const w = Array.from({ length: m }, (_, j) => 1 + (j % 3));
-        for (const lambda of [1e-3, 0.1, 10]) {
-          for (const k of [1, Math.max(1, m >> 2), m - 1]) {
-            const js = breakpoints(a, w, lambda);
-            const jsStats = { rounds: 0, exactRounds: 0 };
-            const r1 = bracketBySelect(js.lo, js.hi, js.wa, m, k, undefined, jsStats);
-            // the same breakpoints laid out in the module's memory
-            const b = breakpoints(a, w, lambda);
-            P.load(Float64Array.from(a), Float64Array.from(w));
-            P.lo.set(b.lo);
-            P.hi.set(b.hi);
-            P.wa.set(b.wa);
-            const wasmStats = { rounds: 0, exactRounds: 0 };
-            const r2 = bracketBySelect(P.lo, P.hi, P.wa, m, k, undefined, wasmStats, undefined, P.rounds);
-            expect([r2.cL, r2.cR, r2.c]).toEqual([r1.cL, r1.cR, r1.c]);
-            expect(wasmStats).toEqual(jsStats);
-            exactRounds += wasmStats.exactRounds;
-          }
-        }
-      }
-    }
-    expect(exactRounds, 'gathering rounds ran in WebAssembly').toBeGreaterThan(0);
   });
 });

@@ -244,7 +244,7 @@ export interface RoundPass {
   ): void;
 }
 
-/** The JavaScript rounds, on the caller's arrays (the WebAssembly twin is in ./wasm/sef-passes.ts). */
+/** The retirement rounds, on the caller's arrays. */
 export class JsRoundPass implements RoundPass {
   readonly res = new Float64Array(8);
   private buf = new Float64Array(0);

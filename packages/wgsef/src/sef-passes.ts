@@ -1,9 +1,7 @@
 /**
  * The full passes over the groups of the weighted SEF prox (scan, build + first retirement, the two
- * passes of the final solve), behind one interface with two implementations: this JavaScript one (the
- * reference, used for small m or where WebAssembly is unavailable) and its exact WebAssembly twin
- * (./wasm/sef-passes.ts, same float64 operations in the same order, identical bits). The search between
- * the passes (root-finding.ts) runs on the few groups they keep, in JavaScript, for both.
+ * passes of the final solve). The search between the passes (root-finding.ts) runs on the few groups
+ * they keep.
  *
  * Every group j is seen through x = a_j s (s a power of two), wa = w_j x, L = lambda w_j^2 and its two
  * breakpoints lo = L / wa, hi = (1 + L) / wa (computed with one division); groups with x <= 0 or a
@@ -110,7 +108,7 @@ export class JsSefPasses implements SefPasses {
 
 // The loops are plain functions (not methods) so that V8 optimizes each whole instead of
 // on-stack-replacing a loop inside a larger function. Each recomputes a group's breakpoints with the
-// same expressions on purpose: every pass (and the WebAssembly twin) must get identical bits, and a
+// same expressions on purpose: every pass must get identical bits, and a
 // shared helper would cost a call per group in the hottest loops.
 
 function buildAndRetire(

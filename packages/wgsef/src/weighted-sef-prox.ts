@@ -15,7 +15,6 @@ import {
 } from './root-finding';
 import { JsSefPasses, type SefPasses } from './sef-passes';
 import { checkK, checkLambda, checkMethod, checkNorms, checkOptions, checkWeights } from './validate';
-import { wasmSefPasses } from './wasm/sef-passes';
 
 /** The strategy used when `method` is omitted (the faster one in packages/wgsef/bench/wgsef.bench.mjs). */
 export const DEFAULT_ROOT_METHOD: RootMethod = 'select';
@@ -38,30 +37,11 @@ function powerOfTwoBelow(x: number): number {
   return 2 ** e;
 }
 
-
-/** The JavaScript passes (the reference; always available). */
-const jsPasses = new JsSefPasses();
-/** Below this many groups the JavaScript passes are used (copying into WebAssembly memory would dominate). */
-const WASM_MIN_GROUPS = 256;
-let wasmEnabled = true;
-let wasmMinGroups = WASM_MIN_GROUPS;
-
-/**
- * Turns the WebAssembly passes on or off (default on; the JavaScript passes give identical bits), and
- * sets the smallest m they serve (tests force 1). Public through setWasmAcceleration({ hostProx }).
- */
-export function setWasmSefPasses(on: boolean, minGroups = WASM_MIN_GROUPS): void {
-  wasmEnabled = on;
-  wasmMinGroups = minGroups;
-}
+/** The passes over the groups (their breakpoint scratch is reused across calls). */
+const passes = new JsSefPasses();
 
 /** Counters of the aimed search (for tests): calls that aimed, and aims the root fell outside of. */
 export const proxSearchCounters = { aimed: 0, missed: 0 };
-
-function passesFor(m: number): SefPasses {
-  if (wasmEnabled && m >= wasmMinGroups) return wasmSefPasses() ?? jsPasses;
-  return jsPasses;
-}
 
 /** Ridge shrink of every group with a representable breakpoint (the case of at most k such groups). */
 function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s: number, out: Float64Array) {
@@ -85,8 +65,7 @@ function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s:
  * Passes over all m groups: a scan (count and max), the build pass fused with a first retirement
  * against a bracket aimed at the root from a sample (and Phi at its ends), and the final write (plus one
  * pass of sums when step groups exist). The bracketing search in between touches only the groups the
- * build pass kept. The passes and the search's retirement rounds run in WebAssembly for m >= 256
- * ({@link SefPasses}, identical bits to the JavaScript twins).
+ * build pass kept.
  */
 export function weightedSefProxUnchecked(
   a: ArrayLike<number>,
@@ -101,7 +80,7 @@ export function weightedSefProxUnchecked(
     for (let j = 0; j < m; j++) out[j] = a[j] as number;
     return out;
   }
-  const P = passesFor(m);
+  const P: SefPasses = passes;
   P.load(a, w);
   P.scan();
   const nnz = P.res[0] as number;

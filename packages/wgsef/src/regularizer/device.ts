@@ -15,7 +15,6 @@ import {
   type TermGeometry,
   termShapeGeometry,
 } from '../tensor/term-ops';
-import { addFusedSquareSums } from '../tensor/wasm/group-kernels';
 
 /** Geometry of a LayoutTerm (recomputed per call, O(rank); terms are plain data that callers may edit). */
 function geometryOf(term: LayoutTerm): TermGeometry {
@@ -38,8 +37,7 @@ export function groupProductSums(
 ): Float64Array[] {
   const out = pairs.map(() => new Float64Array(numGroups));
   if (terms.length === 0 || pairs.length === 0) return out;
-  // Squares of float32 terms go through the fused wasm kernel when it applies (summed on the heap, read
-  // directly); everything else is reduced with tfjs ops and downloaded in one dataSync.
+  // Everything is reduced with tfjs ops and downloaded in one dataSync.
   const geos = terms.map(geometryOf);
   const pendingFactors: number[] = [];
   const pendingAt: Array<{ term: LayoutTerm; pair: number }> = [];
@@ -49,7 +47,6 @@ export function groupProductSums(
       terms.forEach((term, t) => {
         const [a, b] = pair[t] as readonly [tf.Tensor, tf.Tensor];
         const g = geos[t] as TermGeometry;
-        if (a === b && addFusedSquareSums(a, g, term.groupIds, out[p] as Float64Array)) return;
         const r: PositionSums = positionProductSums(a, b, g);
         device.push(r.sums);
         pendingFactors.push(r.factor);

@@ -5,7 +5,6 @@
  * axis leaves one squared norm per position of `groupAxes` (row-major), which `groupIds` maps to a group.
  * This is structurally the `LayoutTerm` contract of @klevel/groups with the variable name replaced by the
  * tensor itself, so a group can span several tensors (a filter plus its bias and BN gamma/beta).
- * On the wasm backend the squares are summed by a fused kernel on the backend's heap (./wasm).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../validate';
@@ -16,7 +15,6 @@ import {
   type TermGeometry,
   termShapeGeometry,
 } from './term-ops';
-import { addFusedSquareSums } from './wasm/group-kernels';
 
 /** One weight tensor of a group layout (compatible with @klevel/groups' `LayoutTerm`). */
 export interface TensorLayoutTerm {
@@ -153,23 +151,19 @@ export async function squaredNormsUnchecked(
   m: number,
 ): Promise<Float64Array> {
   const out = new Float64Array(m);
-  // Terms the fused wasm kernel handles are summed on the heap and read directly; the others are reduced
-  // with tfjs ops and downloaded together.
-  const pending: Array<{ term: TensorLayoutTerm; reduced: PositionSums }> = [];
+  const reduced: PositionSums[] = [];
   let values: Array<tf.TypedArray | string[] | Uint8Array[]>;
   try {
     for (let i = 0; i < terms.length; i++) {
       const term = terms[i] as TensorLayoutTerm;
-      const g = geos[i] as TermGeometry;
-      if (!addFusedSquareSums(term.tensor, g, term.groupIds, out))
-        pending.push({ term, reduced: positionProductSums(term.tensor, term.tensor, g) });
+      reduced.push(positionProductSums(term.tensor, term.tensor, geos[i] as TermGeometry));
     }
-    values = await Promise.all(pending.map((r) => r.reduced.sums.data()));
+    values = await Promise.all(reduced.map((r) => r.sums.data()));
   } finally {
-    for (const r of pending) r.reduced.sums.dispose();
+    for (const r of reduced) r.sums.dispose();
   }
-  pending.forEach(({ term, reduced }, i) => {
-    addPositionSums(out, term.groupIds, values[i] as Float32Array, reduced.factor);
+  reduced.forEach((r, i) => {
+    addPositionSums(out, (terms[i] as TensorLayoutTerm).groupIds, values[i] as Float32Array, r.factor);
   });
   return out;
 }

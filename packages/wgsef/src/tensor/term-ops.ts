@@ -9,7 +9,6 @@
  * reduced vectors are downloaded (`await data()` vs one `dataSync()`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedScale } from './wasm/group-kernels';
 
 /** Geometry of a term: positions P and the contiguous-block split [outer, positions, inner]. */
 export interface TermGeometry {
@@ -156,8 +155,7 @@ export function positionFactors(
 
 /**
  * `x * scales[group]` elementwise for one term, as one broadcast multiply on the device: one small
- * per-position tensor is uploaded, shaped to broadcast over the reduced axes (on wasm, the fused kernel
- * of ./wasm/group-kernels writes the product directly, with the same float32 products). Positions with id -1 are
+ * per-position tensor is uploaded, shaped to broadcast over the reduced axes. Positions with id -1 are
  * multiplied by `unassigned`. Returns a new tensor (x is neither modified nor disposed).
  */
 export function scalePositions(
@@ -167,8 +165,6 @@ export function scalePositions(
   scales: ArrayLike<number>,
   unassigned = 1,
 ): tf.Tensor {
-  const fused = fusedScale(x, g, groupIds, scales, unassigned);
-  if (fused !== undefined) return fused;
   const f = positionFactors(groupIds, scales, unassigned);
   return tf.tidy(() => tf.mul(x, tf.tensor(f, g.scaleShape, 'float32')));
 }
