@@ -1,6 +1,7 @@
 /**
- * Golden vectors from the numpy reference (shared/reference/wgsef_ref.py, regenerate with
- * tools/golden/wgsef-golden.sh): value, prox and post-prox group norms must match to 1e-9 relative.
+ * Golden vectors from an independent numpy implementation of docs/concepts/wgsef-math.md (kept outside
+ * the repository; tools/golden/wgsef-golden.sh regenerates the file from it): value, prox and post-prox
+ * group norms must match to 1e-9 relative.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

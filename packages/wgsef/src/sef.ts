@@ -110,14 +110,8 @@ export function sefProx(x: ArrayLike<number>, options: { k: number; lambda: numb
   const d = v.length;
   const a = new Float64Array(d);
   for (let i = 0; i < d; i++) a[i] = Math.abs(v[i] as number);
-  const t = weightedSefProxUnchecked(
-    a,
-    new Float64Array(d).fill(1),
-    k,
-    lambda,
-    DEFAULT_ROOT_METHOD,
-    new Float64Array(d),
-  );
+  const weights = new Float64Array(d).fill(1);
+  const t = weightedSefProxUnchecked(a, { k, lambda, weights, method: DEFAULT_ROOT_METHOD });
   for (let i = 0; i < d; i++) t[i] = Math.sign(v[i] as number) * (t[i] as number);
   return t;
 }

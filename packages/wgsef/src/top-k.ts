@@ -1,6 +1,6 @@
 /**
  * The exact-k finalize step: which k groups to keep. The WGSEF prox guarantees at least k nonzero
- * groups, exactly k only under a gap condition (wgsef-math.md section 4); callers that must end with
+ * groups, exactly k only under a gap condition (docs/concepts/wgsef-math.md, "k-level"); callers that must end with
  * exactly k keep the k largest weighted norms and zero the rest.
  */
 import { selectRange } from './select';

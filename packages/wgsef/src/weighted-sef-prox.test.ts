@@ -238,6 +238,20 @@ describe('weightedSefProx: properties', () => {
     }
   });
 
+  it('lambda w^2 beyond 2^53 (a ramp narrower than float64 resolution): tied groups share the budget', () => {
+    // J(t) = 1/2 ||t - a||^2 + lambda/2 (t_1 + t_2 + t_3)^2 (k = 1) is minimised at t = (u, u, 0),
+    // u = 1 / (1 + 2 lambda): the two tied groups take theta = 1/2 each, not 1.
+    const lambda = 1e17;
+    const u = 1 / (1 + 2 * lambda);
+    for (const method of methods) {
+      const t = weightedSefProx([1, 1, 0.5], { k: 1, lambda, weights: [1, 1, 1], method });
+      expect(t[0]).toBeCloseTo(u, 30);
+      expect(Math.abs((t[0] as number) / u - 1)).toBeLessThan(1e-12);
+      expect(t[1]).toBe(t[0]);
+      expect(t[2]).toBe(0);
+    }
+  });
+
   it('all-zero and empty inputs', () => {
     expect(Array.from(weightedSefProx([0, 0, 0], { k: 1, lambda: 1, weights: [1, 1, 1] }))).toEqual([
       0, 0, 0,

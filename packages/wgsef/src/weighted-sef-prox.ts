@@ -2,18 +2,10 @@
  * The weighted SEF prox on a vector of group norms: the O(m) heart of the WGSEF prox.
  *
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
- * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md section 3.
+ * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md ("The prox on group norms").
  */
-import {
-  aimedBracket,
-  bracketBySelect,
-  bracketBySort,
-  type InitialPivots,
-  type RetiredSums,
-  type RootMethod,
-  type SelectBracket,
-} from './root-finding';
-import { JsSefPasses, type SefPasses } from './sef-passes';
+import { type Breakpoints, groupBreakpoints } from './breakpoints';
+import { type Bracket, bracketBySelect, bracketBySort, type RootMethod } from './root-finding';
 import { checkK, checkLambda, checkMethod, checkNorms, checkOptions, checkWeights } from './validate';
 
 /** The strategy used when `method` is omitted (the faster one in packages/wgsef/bench/wgsef.bench.mjs). */
@@ -31,145 +23,164 @@ export interface WeightedSefProxOptions {
   method?: RootMethod;
 }
 
-/** The largest power of two <= x (x > 0 finite), clamped to [2^-1000, 2^1000]. */
-function powerOfTwoBelow(x: number): number {
-  const e = Math.max(-1000, Math.min(1000, Math.floor(Math.log2(x))));
-  return 2 ** e;
+/** {@link WeightedSefProxOptions} after validation. */
+export interface CheckedProxOptions {
+  k: number;
+  lambda: number;
+  weights: ArrayLike<number>;
+  method: RootMethod;
 }
 
-/** The passes over the groups (their breakpoint scratch is reused across calls). */
-const passes = new JsSefPasses();
+/** Where a group lands on the bracket (docs/concepts/wgsef-math.md, "Three regimes"). */
+const Regime = { leftOut: 0, head: 1, middle: 2, tail: 3, step: 4 } as const;
+type Regime = (typeof Regime)[keyof typeof Regime];
 
-/** Counters of the aimed search (for tests): calls that aimed, and aims the root fell outside of. */
-export const proxSearchCounters = { aimed: 0, missed: 0 };
+/**
+ * The regime of a group on the bracket (no breakpoint lies strictly inside it): head if theta = 1 across
+ * it, tail if theta = 0, middle if theta rises linearly across it. A step is a group whose two
+ * breakpoints coincide at the lower end: lambda w^2 beyond 2^53 makes its ramp narrower than float64
+ * resolution, so theta jumps from 0 to 1 there.
+ */
+function regimeOf(lo: number, hi: number, wa: number, bracket: Bracket): Regime {
+  if (wa === 0) return Regime.leftOut;
+  if (hi < bracket.lower) return Regime.head;
+  if (hi === bracket.lower) return lo === hi ? Regime.step : Regime.head;
+  if (lo >= bracket.upper) return Regime.tail;
+  return Regime.middle;
+}
 
-/** Ridge shrink of every group with a representable breakpoint (the case of at most k such groups). */
-function ridgeAll(a: ArrayLike<number>, w: ArrayLike<number>, lambda: number, s: number, out: Float64Array) {
-  const m = a.length;
-  for (let j = 0; j < m; j++) {
-    out[j] = 0;
-    const x = (a[j] as number) * s;
-    if (!(x > 0)) continue;
+/** t = a / (1 + lambda w^2) for every group: the prox when at most k groups are nonzero. */
+function ridgeShrink(
+  a: ArrayLike<number>,
+  w: ArrayLike<number>,
+  lambda: number,
+  out: Float64Array,
+): Float64Array {
+  for (let j = 0; j < a.length; j++) {
     const wj = w[j] as number;
-    const inv = 1 / (wj * x);
-    const L = lambda * wj * wj;
-    if (Number.isFinite(L * inv) && Number.isFinite((1 + L) * inv)) out[j] = (a[j] as number) / (1 + L);
+    out[j] = (a[j] as number) / (1 + lambda * wj * wj);
   }
   return out;
 }
 
+/** The same for the groups not left out (0 for the others). */
+function ridgeShrinkKept(
+  a: ArrayLike<number>,
+  w: ArrayLike<number>,
+  lambda: number,
+  bp: Breakpoints,
+  out: Float64Array,
+): Float64Array {
+  ridgeShrink(a, w, lambda, out);
+  for (let j = 0; j < a.length; j++) if (bp.wa[j] === 0) out[j] = 0;
+  return out;
+}
+
+/** Number of nonzero norms and the largest. */
+function normStats(a: ArrayLike<number>): { nonzero: number; max: number } {
+  let nonzero = 0;
+  let max = 0;
+  for (let j = 0; j < a.length; j++) {
+    const x = a[j] as number;
+    if (x > 0) nonzero++;
+    if (x > max) max = x;
+  }
+  return { nonzero, max };
+}
+
 /**
- * Unchecked core: writes t = prox(a) into `out`. Inputs already validated; `w` has length m.
- * Exported for the tensor path and the group-norm helpers of other modules.
- *
- * Passes over all m groups: a scan (count and max), the build pass fused with a first retirement
- * against a bracket aimed at the root from a sample (and Phi at its ends), and the final write (plus one
- * pass of sums when step groups exist). The bracketing search in between touches only the groups the
- * build pass kept.
+ * Solves Phi(c) = k on the bracket and writes the new norms. On the bracket Phi is linear,
+ * Phi(c) = heads + steps + c * sum_middle(w a) - lambda * sum_middle(w^2), so c follows in closed form;
+ * then head groups are ridge-shrunk, middle groups soft-thresholded by tau w (tau = lambda / c), tail
+ * groups set to 0. If Phi passes k inside the jump of the step groups (c at the lower end), they share
+ * what the other groups leave of k. Everything is in the scaled units of the breakpoints (norms times
+ * bp.scale, a power of two).
  */
-export function weightedSefProxUnchecked(
+function writeRegimes(
   a: ArrayLike<number>,
   w: ArrayLike<number>,
   k: number,
   lambda: number,
-  method: RootMethod,
+  bp: Breakpoints,
+  bracket: Bracket,
   out: Float64Array,
 ): Float64Array {
   const m = a.length;
-  if (lambda === 0) {
-    for (let j = 0; j < m; j++) out[j] = a[j] as number;
-    return out;
-  }
-  const P: SefPasses = passes;
-  P.load(a, w);
-  P.scan();
-  const nnz = P.res[0] as number;
-  const maxA = P.res[1] as number;
-  if (nnz <= k) {
-    // At most k nonzero groups: every one is in the head (theta = 1), a pure ridge shrink.
-    for (let j = 0; j < m; j++) {
+  const regimes = new Uint8Array(m);
+  let heads = 0;
+  let steps = 0;
+  let middleSlope = 0;
+  let middleRidge = 0;
+  for (let j = 0; j < m; j++) {
+    const regime = regimeOf(bp.lo[j] as number, bp.hi[j] as number, bp.wa[j] as number, bracket);
+    regimes[j] = regime;
+    if (regime === Regime.head) heads++;
+    if (regime === Regime.step) steps++;
+    if (regime === Regime.middle) {
       const wj = w[j] as number;
-      out[j] = (a[j] as number) / (1 + lambda * wj * wj);
+      middleSlope += bp.wa[j] as number;
+      middleRidge += wj * wj;
     }
-    return out;
   }
-  // The prox is positively homogeneous: solve for a * s with s a power of two (exact) so that the
-  // breakpoints lambda w / a and (1 + lambda w^2) / (w a) stay finite for tiny norms.
-  const s = 1 / powerOfTwoBelow(maxA);
-  const aim = new Float64Array(2);
-  const aimed = method === 'select' && aimedBracket(a, w, lambda, s, nnz, k, aim);
-  const p1 = aimed ? (aim[0] as number) : 0;
-  const p2 = aimed ? (aim[1] as number) : Number.POSITIVE_INFINITY;
-  P.buildAndRetire(lambda, s, p1, p2);
-  const n = P.res[0] as number;
-  const kept = P.res[1] as number;
-  const hasStep = (P.res[5] as number) > 0;
-  if (n <= k) return ridgeAll(a, w, lambda, s, out);
-  const retired: RetiredSums = { head: P.res[2] as number, wa: P.res[3] as number, loWa: P.res[4] as number };
-  if (method === 'sort') {
-    const [cL, cR] = bracketBySort(P.lo, P.hi, P.wa, n, k);
-    return solveOnBracket(P, k, lambda, s, cL, cR, Number.NaN, out);
+  // The root (clamped against rounding); where no group is middle, t does not depend on c.
+  let c = bracket.lower;
+  if (middleSlope > 0) c = (k - heads - steps + lambda * middleRidge) / middleSlope;
+  c = Math.min(bracket.upper, Math.max(bracket.lower, c));
+  const tau = lambda / c;
+  // theta of each step group: all of it (1) unless k is reached inside their jump.
+  const leftForSteps = k - heads - (c * middleSlope - lambda * middleRidge);
+  const stepTheta = steps > 0 ? Math.min(1, Math.max(0, leftForSteps / steps)) : 1;
+  const s = bp.scale;
+  for (let j = 0; j < m; j++) {
+    const aj = a[j] as number;
+    const wj = w[j] as number;
+    const ridge = lambda * wj * wj;
+    const regime = regimes[j];
+    if (regime === Regime.head) out[j] = aj / (1 + ridge);
+    else if (regime === Regime.middle) out[j] = softThreshold(aj, wj, s, tau, ridge);
+    else if (regime === Regime.step) out[j] = (aj * stepTheta) / (stepTheta + ridge);
+    else out[j] = 0;
   }
-  let bracket: SelectBracket;
-  if (aimed) {
-    // Phi at the bracket ends: the kept groups' sums from the build pass plus the retired ones.
-    const phi1 = (P.res[6] as number) + retired.head + p1 * retired.wa - retired.loWa;
-    const phi2 = (P.res[7] as number) + retired.head + p2 * retired.wa - retired.loWa;
-    const init: InitialPivots = { piv: Float64Array.of(p1, p2), np: 2, phi: Float64Array.of(phi1, phi2) };
-    proxSearchCounters.aimed++;
-    if (phi1 < k && k <= phi2) {
-      // The root is inside the aimed bracket: search among the groups kept by the build pass.
-      bracket = bracketBySelect(P.lo, P.hi, P.wa, kept, k, init, undefined, retired, P.rounds);
-    } else {
-      // The sample missed (by more than three sigma): rebuild every breakpoint, search from the pivots.
-      proxSearchCounters.missed++;
-      P.buildAndRetire(lambda, s, 0, Number.POSITIVE_INFINITY);
-      bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, init, undefined, undefined, P.rounds);
-    }
-  } else {
-    bracket = bracketBySelect(P.lo, P.hi, P.wa, n, k, undefined, undefined, undefined, P.rounds);
-  }
-  return solveOnBracket(P, k, lambda, s, bracket.cL, bracket.cR, hasStep ? Number.NaN : bracket.c, out);
+  return out;
 }
 
 /**
- * Given the bracket, classify every nonzero group (head: theta = 1, middle: 0 < theta < 1, tail:
- * theta = 0) by comparing its breakpoints with the bracket ends, solve the linear equation sum theta = k
- * for c in closed form from fresh sums (unless `cKnown`, the root from the select strategy's own
- * retirement sums, is given), and write the new norms: head a/(1 + lambda w^2), middle
- * a - tau w with tau = lambda / c, tail 0. The breakpoints are recomputed with the very expressions of
- * the build pass (identical bits), which lets the search compact its arrays in place and saves storing a
- * group index per entry.
+ * A middle group's new norm, a - tau w (in scaled units), never above the ridge value a / (1 + lambda w^2)
+ * (theta <= 1). Near the group's tail breakpoint the subtraction cancels: a result within its rounding
+ * error (a few ulps of a) is exactly 0, which keeps a group that meets the gap condition with equality
+ * at 0.
  */
-function solveOnBracket(
-  P: SefPasses,
-  k: number,
-  lambda: number,
-  s: number,
-  cL: number,
-  cR: number,
-  cKnown: number,
-  out: Float64Array,
+function softThreshold(a: number, w: number, scale: number, tau: number, ridge: number): number {
+  const x = a * scale;
+  const d = x - tau * w;
+  if (d <= 8 * Number.EPSILON * x) return 0;
+  return Math.min(a / (1 + ridge), d / scale);
+}
+
+/**
+ * Unchecked core: writes t = prox(a) into `out` and returns it. Inputs already validated; `weights` has
+ * length m. Used by the tensor path and the regularizers.
+ *
+ * One pass for the count and the largest norm, one for the breakpoints, the root search (linear with
+ * 'select'), and two passes to classify the groups and write the result.
+ */
+export function weightedSefProxUnchecked(
+  a: ArrayLike<number>,
+  options: CheckedProxOptions,
+  out: Float64Array = new Float64Array(a.length),
 ): Float64Array {
-  let head = 0;
-  let sumWa = 0;
-  let sumW2 = 0;
-  let sumStepWa = 0;
-  if (Number.isNaN(cKnown)) {
-    P.solveSums(lambda, s, cL, cR);
-    head = P.res[0] as number;
-    sumWa = P.res[1] as number;
-    sumW2 = P.res[2] as number;
-    sumStepWa = P.res[3] as number;
+  const { k, lambda, weights: w, method } = options;
+  if (lambda === 0) {
+    for (let j = 0; j < a.length; j++) out[j] = a[j] as number;
+    return out;
   }
-  let c = !Number.isNaN(cKnown) ? cKnown : sumWa > 0 ? (k - head + lambda * sumW2) / sumWa : cR;
-  if (!(c >= cL)) c = cL;
-  if (!(c <= cR)) c = cR;
-  const tau = lambda / c;
-  const invS = 1 / s; // s is a power of two: exact
-  const residual = k - head - (c * sumWa - lambda * sumW2);
-  P.solveWrite(lambda, s, cL, cR, tau, invS, residual, sumStepWa, out);
-  return out;
+  const { nonzero, max } = normStats(a);
+  // At most k nonzero groups: all of them are in the head.
+  if (nonzero <= k) return ridgeShrink(a, w, lambda, out);
+  const bp = groupBreakpoints(a, w, lambda, max);
+  if (bp.count <= k) return ridgeShrinkKept(a, w, lambda, bp, out);
+  const bracket = method === 'sort' ? bracketBySort(bp, k) : bracketBySelect(bp, k);
+  return writeRegimes(a, w, k, lambda, bp, bracket, out);
 }
 
 /**
@@ -196,9 +207,10 @@ export function weightedSefProx(norms: ArrayLike<number>, options: WeightedSefPr
   const fn = 'weightedSefProx';
   const o = checkOptions(fn, options, '{ k: 2, lambda: 0.01, weights: [...] }');
   const a = checkNorms(fn, norms);
-  const k = checkK(fn, o.k);
-  const lambda = checkLambda(fn, o.lambda);
-  const w = checkWeights(fn, o.weights, a.length);
-  const method = checkMethod(fn, o.method) ?? DEFAULT_ROOT_METHOD;
-  return weightedSefProxUnchecked(a, w, k, lambda, method, new Float64Array(a.length));
+  return weightedSefProxUnchecked(a, {
+    k: checkK(fn, o.k),
+    lambda: checkLambda(fn, o.lambda),
+    weights: checkWeights(fn, o.weights, a.length),
+    method: checkMethod(fn, o.method) ?? DEFAULT_ROOT_METHOD,
+  });
 }

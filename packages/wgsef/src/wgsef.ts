@@ -3,7 +3,7 @@
  * `WGSEF_k(x) = SEF_k(b)` with `b_j = w_j ||x_{G_j}||`; its value, gradient and proximal operator.
  *
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
- * Envelope Regularization", TMLR 2024; shared/docs/wgsef-math.md sections 2-3.
+ * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md ("WGSEF", "The prox on group norms").
  */
 import { checkGroupedInput, groupNormsUnchecked, scaleGroupsHost } from './group-norms';
 import type { RootMethod } from './root-finding';
@@ -74,7 +74,7 @@ export function wgsefProx(
   const method = checkMethod(fn, o.method) ?? DEFAULT_ROOT_METHOD;
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
   const a = groupNormsUnchecked(g.v, g.offsets);
-  const t = weightedSefProxUnchecked(a, g.weights, k, lambda, method, new Float64Array(g.m));
+  const t = weightedSefProxUnchecked(a, { k, lambda, weights: g.weights, method });
   for (let j = 0; j < g.m; j++) {
     const aj = a[j] as number;
     t[j] = aj > 0 ? (t[j] as number) / aj : 0;

@@ -91,14 +91,7 @@ export function wgsefPenalty(shape: PenaltyShape): GroupPenalty {
         const out =
           step === 0
             ? a
-            : weightedSefProxUnchecked(
-                a,
-                pick(w, rest),
-                k,
-                step,
-                DEFAULT_ROOT_METHOD,
-                new Float64Array(a.length),
-              );
+            : weightedSefProxUnchecked(a, { k, lambda: step, weights: pick(w, rest), method: DEFAULT_ROOT_METHOD });
         rest.forEach((j, i) => {
           t[j] = out[i] as number;
         });

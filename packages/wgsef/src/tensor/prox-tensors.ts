@@ -109,7 +109,7 @@ function finishNormsProx(
   const m = p.m;
   for (let j = 0; j < m; j++) a[j] = Math.sqrt(a[j] as number);
   const t = new Float64Array(m);
-  if (prox.kind === 'wgsef') weightedSefProxUnchecked(a, p.weights, prox.k, prox.lambda, prox.method, t);
+  if (prox.kind === 'wgsef') weightedSefProxUnchecked(a, { ...prox, weights: p.weights }, t);
   else groupLassoNormsProxUnchecked(a, p.weights, prox.lambda, t);
   const scales = new Float64Array(m);
   for (let j = 0; j < m; j++) {
