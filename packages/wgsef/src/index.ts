@@ -2,7 +2,7 @@
 
 // Host math (float64, no tfjs)
 export { wgsefGradient, wgsefProx, wgsefValue } from './wgsef';
-export type { WgsefOptions, WgsefProxOptions } from './wgsef';
+export type { WgsefProxOptions, WgsefValueOptions } from './wgsef';
 export { DEFAULT_ROOT_METHOD, weightedSefProx } from './weighted-sef-prox';
 export type { WeightedSefProxOptions } from './weighted-sef-prox';
 export type { RootMethod } from './root-finding';
@@ -28,7 +28,6 @@ export type {
 import './regularizer/register';
 export { registerWgsefRegularizers } from './regularizer/register';
 export { WgsefRegularizer, wgsef } from './regularizer/wgsef-regularizer';
-export type { WgsefRegularizerArgs } from './regularizer/wgsef-regularizer';
 export { GroupLassoRegularizer, groupLasso } from './regularizer/group-lasso-regularizer';
 export { GroupRegularizer } from './regularizer/group-regularizer';
 export { isGroupRegularizer } from './regularizer/protocol';
@@ -43,6 +42,7 @@ export type {
   GroupWeighting,
   KeepSpec,
   ScalarOrSchedule,
+  WgsefOptions,
 } from './regularizer/options';
 export type { GroupLayout } from './regularizer/layout';
 export type { KeepBudget } from './regularizer/budget';

@@ -13,7 +13,7 @@ import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from './weighted-sef-pr
 import { wgsefGradientFactors } from './wgsef-factors';
 
 /** Options of {@link wgsefValue} and {@link wgsefGradient}. */
-export interface WgsefOptions {
+export interface WgsefValueOptions {
   /** Number of groups to keep (integer >= 1; k >= number of groups is allowed). */
   k: number;
   /** Positive group weights, one per group. Default `sqrt(group size)`; pass all ones for unweighted. */
@@ -21,7 +21,7 @@ export interface WgsefOptions {
 }
 
 /** Options of {@link wgsefProx}. */
-export interface WgsefProxOptions extends WgsefOptions {
+export interface WgsefProxOptions extends WgsefValueOptions {
   /** Penalty weight lambda >= 0 (in prox-SGD: learning rate times lambda). */
   lambda: number;
   /** Root-finding strategy for the group-norm prox (default {@link DEFAULT_ROOT_METHOD}). */
@@ -39,7 +39,7 @@ export interface WgsefProxOptions extends WgsefOptions {
 export function wgsefValue(
   v: ArrayLike<number>,
   groupOffsets: ArrayLike<number>,
-  options: WgsefOptions,
+  options: WgsefValueOptions,
 ): number {
   const fn = 'wgsefValue';
   const o = checkOptions(fn, options, '{ k: 2 }');
@@ -92,7 +92,7 @@ export function wgsefProx(
 export function wgsefGradient(
   v: ArrayLike<number>,
   groupOffsets: ArrayLike<number>,
-  options: WgsefOptions,
+  options: WgsefValueOptions,
 ): Float64Array {
   const fn = 'wgsefGradient';
   const o = checkOptions(fn, options, '{ k: 2 }');

@@ -117,13 +117,13 @@ export function bindModel(fn: string, options: ResolvedArgs, model: tfl.LayersMo
   if (!model || !Array.isArray((model as { layers?: unknown }).layers)) {
     throw new TypeError(`${fn}.attach: expected a tfjs-layers LayersModel, got ${typeof model}.`);
   }
-  const raw = resolvePartition(fn, options.groups, model);
+  const { partition: raw, unanalysed } = resolvePartition(fn, options.groups, options.exclude, model);
   checkPartition(fn, raw);
   const partition = filterPartition(
     fn,
     raw,
     options.include,
-    options.exclude,
+    options.exclude.filter((name) => !unanalysed.includes(name)),
     model.layers.map((l) => l.name),
     options.removableOnly,
   );

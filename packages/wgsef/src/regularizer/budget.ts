@@ -37,7 +37,7 @@ export function resolveBudget(
   checkFloors(fn, floors, layout);
   if (scope === 'layer') {
     const perLayer = Int32Array.from(sizes, (size, l) => {
-      const k = 'count' in keep ? keep.count : countFromFraction(keep.fraction, size);
+      const k = keep.count !== undefined ? keep.count : countFromFraction(keep.fraction, size);
       if (k > size) {
         throw new RangeError(
           `${fn}: keep.count ${k} exceeds the ${size} group(s) of layer '${layout.layerNames[l]}' (scope 'layer' applies the count to every layer). Use keep: { fraction }, scope: 'global', or exclude the layer.`,
@@ -53,7 +53,7 @@ export function resolveBudget(
     });
     return { scope, perLayer, total: perLayer.reduce((s, k) => s + k, 0), floors };
   }
-  const total = 'count' in keep ? keep.count : countFromFraction(keep.fraction, m);
+  const total = keep.count !== undefined ? keep.count : countFromFraction(keep.fraction, m);
   if (total > m) {
     throw new RangeError(`${fn}: keep.count ${total} exceeds the ${m} regularized groups of the model.`);
   }

@@ -16,7 +16,7 @@ import { sefSplitUnchecked } from '../sef';
 import { wgsefGradientFactors } from '../wgsef-factors';
 import { countFromFraction } from './budget';
 import { groupSquaredNormsOf, scaleTerm } from './device';
-import { type KeepSpec, validateKeep } from './options';
+import { type KeepSpec, keepToJson, validateKeep } from './options';
 
 /** Options of {@link wgsefKernelRegularizer}. */
 export interface KernelRegularizerArgs {
@@ -90,7 +90,7 @@ export class WgsefKernelRegularizer extends RegularizerBase {
       return { value: this.lambda * v, factors };
     }
     const keep = this.keep as KeepSpec;
-    const k = 'count' in keep ? keep.count : countFromFraction(keep.fraction, m);
+    const k = keep.count !== undefined ? keep.count : countFromFraction(keep.fraction, m);
     const weights = new Float64Array(m).fill(w);
     const { value } = sefSplitUnchecked(
       norms.map((a) => w * a),
@@ -129,7 +129,7 @@ export class WgsefKernelRegularizer extends RegularizerBase {
       lambda: this.lambda,
       groupWeights: this.groupWeights,
     };
-    if (this.keep) config.keep = { ...this.keep };
+    if (this.keep) config.keep = keepToJson(this.keep);
     return config;
   }
 

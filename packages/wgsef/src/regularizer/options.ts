@@ -1,17 +1,26 @@
 /**
  * Options shared by the model-level regularizers (`wgsef()` and `groupLasso()`), and their validation.
- * Everything is checked when the regularizer is constructed; checks that need the model (layer names,
- * keep counts against the number of groups) run in `attach(model)`.
+ *
+ * Every option is checked when the factory is called, by one entry of {@link OPTION_RULES} (adding an option
+ * is adding an entry). Errors name the user's option, say what it accepts, show what it received and, for
+ * a misspelt name, suggest the closest valid one. Checks that need the model (layer names, keep counts
+ * against the number of groups, layers @klevel/groups does not know) run in `attach(model)`.
  */
-import type { Group, GroupPartition, GroupSpec } from '@klevel/groups';
+import type { Group, GroupPartition, GroupSpec, GroupType } from '@klevel/groups';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { closestMatch } from './suggest';
 
 /**
- * How many groups to keep: an integer `count` or a `fraction` of the groups in (0, 1].
+ * How many groups to keep: an integer `count` or a `fraction` of the groups in (0, 1], never both.
  * With `scope: 'layer'` the budget applies to every layer (a fraction is rounded per layer, at least 1);
  * with `scope: 'global'` it applies to all regularized groups together.
  */
-export type KeepSpec = { count: number } | { fraction: number };
+export type KeepSpec = { count: number; fraction?: never } | { fraction: number; count?: never };
+
+/** A keep spec as plain JSON, for saved configs. */
+export function keepToJson(keep: KeepSpec): { count: number } | { fraction: number } {
+  return keep.count !== undefined ? { count: keep.count } : { fraction: keep.fraction };
+}
 
 /** A number, or a function of the training step (0-based batch counter) returning one. */
 export type ScalarOrSchedule = number | ((step: number) => number);
@@ -26,7 +35,7 @@ export type GroupsOption = GroupSpec | GroupPartition | ((model: tfl.LayersModel
 /** How the regularizer enters training. */
 export type GradientMode = 'prox' | 'subgradient';
 
-/** Options of `wgsef()` and `groupLasso()`. */
+/** Options of `groupLasso()` (and, with `keep` required, of `wgsef()`: {@link WgsefOptions}). */
 export interface GroupRegularizerArgs {
   /** What a group is, e.g. `'filters'` (conv filters and dense units with their bias and BatchNorm entries). */
   groups: GroupsOption;
@@ -44,7 +53,9 @@ export interface GroupRegularizerArgs {
   groupWeights?: GroupWeighting;
   /** Only regularize groups owned by these layers (by `layer.name`). Defaults to all layers. */
   include?: string[];
-  /** Do not regularize groups owned by these layers. Defaults to none. */
+  /** Do not regularize groups owned by these layers. Layers whose class @klevel/groups does not know
+   *  (an LSTM, a custom layer) must be listed here; they are then left out of the analysis too, and their
+   *  channels are not removable. Defaults to none. */
   exclude?: string[];
   /** Regularize only groups the pruner can remove (not, e.g., the units of the output layer).
    *  `'auto'`: true when the partition has at least one removable group (so compression-only specs such
@@ -54,6 +65,11 @@ export interface GroupRegularizerArgs {
    *  reported (the paper's method); `'subgradient'`: `reg.loss(...)` adds `lambda * R` to the loss so the
    *  optimizer follows its (sub)gradient. Defaults to `'prox'`. */
   gradient?: GradientMode;
+}
+
+/** Options of `wgsef()`: the group-regularizer options with `keep` required. */
+export interface WgsefOptions extends GroupRegularizerArgs {
+  keep: KeepSpec;
 }
 
 /** The validated, defaulted form of {@link GroupRegularizerArgs}. */
@@ -70,27 +86,51 @@ export interface ResolvedArgs {
   gradient: GradientMode;
 }
 
-const KNOWN_KEYS = new Set([
-  'groups',
-  'keep',
-  'scope',
-  'minGroupsPerLayer',
-  'lambda',
-  'groupWeights',
-  'include',
-  'exclude',
-  'removableOnly',
-  'gradient',
-]);
+/** The group types a `groups` string (or a rule's `type`) may name. */
+export const GROUP_TYPE_NAMES = [
+  'filters',
+  'channels',
+  'filter-shapes',
+  'neurons',
+  'layer',
+  'weights',
+] as const satisfies readonly GroupType[];
+// Compile-time check that the list above names every group type of @klevel/groups but 'custom'.
+const everyGroupTypeListed: Exclude<GroupType, 'custom' | (typeof GROUP_TYPE_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyGroupTypeListed;
 
 function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `'${value}'`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }
+}
+
+/** " (did you mean 'x'?)" when `value` is a string close to one of `choices`, else "". */
+function didYouMean(value: unknown, choices: readonly string[]): string {
+  const best = typeof value === 'string' ? closestMatch(value, choices) : undefined;
+  return best === undefined ? '' : ` Did you mean '${best}'?`;
+}
+
+/** Checks `value` is one of `choices`; the error lists them and suggests the closest. */
+function oneOf<T extends string | boolean>(
+  fn: string,
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
+  if ((choices as readonly unknown[]).includes(value)) return value as T;
+  const list = choices.map((c) => (typeof c === 'string' ? `'${c}'` : String(c))).join(', ');
+  const strings = choices.filter((c): c is T & string => typeof c === 'string');
+  throw new TypeError(
+    `${fn}: option '${name}' must be one of ${list}; received ${describe(value)}.${didYouMean(value, strings)}`,
+  );
 }
 
 /** Validates a keep spec; throws TypeError/RangeError naming `fn`. */
@@ -113,7 +153,9 @@ export function validateKeep(fn: string, keep: unknown): KeepSpec {
   if (hasCount === hasFraction || extra.length > 0) {
     throw new TypeError(
       `${fn}: keep must have exactly one of 'count' or 'fraction', got ${describe(keep)}.` +
-        (extra.length ? ` Unknown keys: ${extra.join(', ')}.` : ''),
+        (extra.length
+          ? ` Unknown keys: ${extra.join(', ')}.${didYouMean(extra[0], ['count', 'fraction'])}`
+          : ''),
     );
   }
   if (hasCount) {
@@ -134,10 +176,11 @@ export function validateKeep(fn: string, keep: unknown): KeepSpec {
   return { fraction: f };
 }
 
-function validateLayerList(fn: string, name: string, value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
+function validateLayerList(fn: string, name: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new TypeError(`${fn}: ${name} must be an array of layer names, got ${describe(value)}.`);
+    throw new TypeError(
+      `${fn}: option '${name}' must be an array of layer names, e.g. ${name}: ['conv1']; received ${describe(value)}.`,
+    );
   }
   return [...value];
 }
@@ -165,6 +208,149 @@ export function resolveScalar(fn: string, name: string, value: ScalarOrSchedule,
   return v;
 }
 
+/** Checks one group type given as a string (the shorthand, or a rule's `type`). */
+function validateGroupTypeName(fn: string, where: string, value: string): void {
+  if ((GROUP_TYPE_NAMES as readonly string[]).includes(value)) return;
+  throw new TypeError(
+    `${fn}: ${where} must be a group type, one of ${GROUP_TYPE_NAMES.map((t) => `'${t}'`).join(', ')} ` +
+      `(or { custom: (layer, weights) => groups }); received ${describe(value)}.${didYouMean(value, GROUP_TYPE_NAMES)}`,
+  );
+}
+
+/**
+ * Checks the `groups` option as far as it can be checked without the model: a group type name, a
+ * `{ custom }` type, a `{ rules, exclude }` spec (every rule's type), a ready partition or a function.
+ */
+function validateGroups(fn: string, value: unknown): GroupsOption {
+  const expected =
+    `a group type (${GROUP_TYPE_NAMES.map((t) => `'${t}'`).join(', ')}), a spec { rules: [{ layers, type }] }, ` +
+    'a GroupPartition or a function (model) => GroupPartition';
+  if (value === undefined || value === null) {
+    throw new TypeError(`${fn}: option 'groups' is required (e.g. groups: 'filters'): ${expected}.`);
+  }
+  if (typeof value === 'string') {
+    validateGroupTypeName(fn, "option 'groups'", value);
+    return value as GroupsOption;
+  }
+  if (typeof value === 'function') return value as GroupsOption;
+  if (typeof value !== 'object') {
+    throw new TypeError(`${fn}: option 'groups' must be ${expected}; received ${describe(value)}.`);
+  }
+  const o = value as Record<string, unknown>;
+  if (Array.isArray(o.groups) && Array.isArray(o.terms)) return value as GroupPartition;
+  if ('custom' in o) {
+    if (typeof o.custom !== 'function') {
+      throw new TypeError(
+        `${fn}: groups.custom must be a function (layer, weights) => groups; received ${describe(o.custom)}.`,
+      );
+    }
+    return value as GroupsOption;
+  }
+  if (!Array.isArray(o.rules) || o.rules.length === 0) {
+    throw new TypeError(`${fn}: option 'groups' must be ${expected}; received ${describe(value)}.`);
+  }
+  o.rules.forEach((rule: unknown, i: number) => {
+    const where = `groups.rules[${i}]`;
+    if (rule === null || typeof rule !== 'object' || !('layers' in rule) || !('type' in rule)) {
+      throw new TypeError(`${fn}: ${where} must be { layers, type }; received ${describe(rule)}.`);
+    }
+    const type = (rule as { type: unknown }).type;
+    if (typeof type === 'string') validateGroupTypeName(fn, `${where}.type`, type);
+    else if (
+      type === null ||
+      typeof type !== 'object' ||
+      typeof (type as { custom?: unknown }).custom !== 'function'
+    ) {
+      throw new TypeError(
+        `${fn}: ${where}.type must be a group type name or { custom: fn }; received ${describe(type)}.`,
+      );
+    }
+  });
+  return value as GroupsOption;
+}
+
+/** One option: whether it must be given, its default, and its check (which returns the resolved value). */
+interface OptionRule<K extends keyof ResolvedArgs> {
+  /** Required always (`true`), or only when the factory requires `keep` (`'wgsef'`). */
+  required?: true | 'wgsef';
+  /** The value when the user leaves the option out. */
+  default?: ResolvedArgs[K];
+  /** Shown when a required option is missing. */
+  example?: string;
+  check(fn: string, value: unknown): ResolvedArgs[K];
+}
+
+/** Every option of wgsef() and groupLasso(), in the order they are checked and listed. */
+const OPTION_RULES: { [K in keyof ResolvedArgs]: OptionRule<K> } = {
+  groups: { required: true, example: "groups: 'filters'", check: validateGroups },
+  keep: {
+    required: 'wgsef',
+    example: 'keep: { fraction: 0.3 } or keep: { count: 12 }',
+    check: validateKeep,
+  },
+  scope: { default: 'layer', check: (fn, v) => oneOf(fn, 'scope', v, ['layer', 'global'] as const) },
+  minGroupsPerLayer: {
+    default: 1,
+    check: (fn, v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+        throw new RangeError(
+          `${fn}: minGroupsPerLayer must be an integer >= 0 (0 lets a layer be emptied), got ${describe(v)}.`,
+        );
+      }
+      return v;
+    },
+  },
+  lambda: {
+    required: true,
+    example: 'lambda: 1e-2 (or a function (step) => number)',
+    check: (fn, v) => validateScalarOrSchedule(fn, 'lambda', v),
+  },
+  groupWeights: {
+    default: 'sqrt-size',
+    check: (fn, v) =>
+      typeof v === 'function'
+        ? (v as GroupWeighting)
+        : oneOf(fn, 'groupWeights', v, ['sqrt-size', 'uniform'] as const),
+  },
+  include: {
+    default: undefined,
+    check: (fn, v) => {
+      const list = validateLayerList(fn, 'include', v);
+      if (list.length === 0) {
+        throw new RangeError(
+          `${fn}: include is an empty list, which would regularize nothing; omit it to include every layer.`,
+        );
+      }
+      return list;
+    },
+  },
+  exclude: { default: [], check: (fn, v) => validateLayerList(fn, 'exclude', v) },
+  removableOnly: {
+    default: 'auto',
+    check: (fn, v) => oneOf(fn, 'removableOnly', v, [true, false, 'auto'] as const),
+  },
+  gradient: { default: 'prox', check: (fn, v) => oneOf(fn, 'gradient', v, ['prox', 'subgradient'] as const) },
+};
+
+/** The option names wgsef() and groupLasso() accept. */
+export const OPTION_NAMES = Object.keys(OPTION_RULES) as Array<keyof ResolvedArgs>;
+
+function resolveOne<K extends keyof ResolvedArgs>(
+  fn: string,
+  name: K,
+  a: Record<string, unknown>,
+  keepRequired: boolean,
+): ResolvedArgs[K] {
+  const rule = OPTION_RULES[name] as OptionRule<K>;
+  const value = a[name];
+  if (value !== undefined) return rule.check(fn, value);
+  const required = rule.required === true || (rule.required !== undefined && keepRequired);
+  if (required) {
+    throw new TypeError(`${fn}: option '${name}' is required, e.g. ${rule.example}.`);
+  }
+  return rule.default as ResolvedArgs[K];
+}
+
 /**
  * Validates and defaults the options of a group regularizer.
  * @param fn The public factory name used in error messages (`'wgsef'`, `'groupLasso'`).
@@ -177,82 +363,14 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
     );
   }
   const a = args as Record<string, unknown>;
-  const unknown = Object.keys(a).filter((key) => !KNOWN_KEYS.has(key));
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `${fn}: unknown option(s) ${unknown.join(', ')}; known options are ${[...KNOWN_KEYS].join(', ')}.`,
-    );
-  }
-  if (a.groups === undefined || a.groups === null) {
-    throw new TypeError(
-      `${fn}: 'groups' is required (e.g. groups: 'filters'), it says what a group of parameters is.`,
-    );
-  }
-  const g = a.groups;
-  if (typeof g !== 'string' && typeof g !== 'function' && typeof g !== 'object') {
-    throw new TypeError(
-      `${fn}: groups must be a group type such as 'filters', a spec object, a GroupPartition or a function (model) => GroupPartition; got ${describe(g)}.`,
-    );
-  }
-  let keep: KeepSpec | undefined;
-  if (a.keep === undefined) {
-    if (keepRequired) {
+  for (const key of Object.keys(a)) {
+    if (!(OPTION_NAMES as string[]).includes(key)) {
       throw new TypeError(
-        `${fn}: 'keep' is required: how many groups to keep, e.g. keep: { fraction: 0.3 } or keep: { count: 12 }.`,
+        `${fn}: unknown option '${key}'.${didYouMean(key, OPTION_NAMES)} Known options: ${OPTION_NAMES.join(', ')}.`,
       );
     }
-  } else {
-    keep = validateKeep(fn, a.keep);
   }
-  const scope = a.scope ?? 'layer';
-  if (scope !== 'layer' && scope !== 'global') {
-    throw new TypeError(`${fn}: scope must be 'layer' or 'global', got ${describe(scope)}.`);
-  }
-  const floor = a.minGroupsPerLayer ?? 1;
-  if (typeof floor !== 'number' || !Number.isInteger(floor) || floor < 0) {
-    throw new RangeError(
-      `${fn}: minGroupsPerLayer must be an integer >= 0 (0 lets a layer be emptied), got ${describe(floor)}.`,
-    );
-  }
-  if (a.lambda === undefined) {
-    throw new TypeError(
-      `${fn}: 'lambda' is required: the regularization strength, e.g. lambda: 1e-2 (or a function (step) => number).`,
-    );
-  }
-  const lambda = validateScalarOrSchedule(fn, 'lambda', a.lambda);
-  const weights = a.groupWeights ?? 'sqrt-size';
-  if (weights !== 'sqrt-size' && weights !== 'uniform' && typeof weights !== 'function') {
-    throw new TypeError(
-      `${fn}: groupWeights must be 'sqrt-size', 'uniform' or a function (group) => number, got ${describe(weights)}.`,
-    );
-  }
-  const gradient = a.gradient ?? 'prox';
-  if (gradient !== 'prox' && gradient !== 'subgradient') {
-    throw new TypeError(`${fn}: gradient must be 'prox' or 'subgradient', got ${describe(gradient)}.`);
-  }
-  const removableOnly = a.removableOnly ?? 'auto';
-  if (removableOnly !== true && removableOnly !== false && removableOnly !== 'auto') {
-    throw new TypeError(
-      `${fn}: removableOnly must be true, false or 'auto', got ${describe(removableOnly)}.`,
-    );
-  }
-  const include = validateLayerList(fn, 'include', a.include);
-  const exclude = validateLayerList(fn, 'exclude', a.exclude) ?? [];
-  if (include && include.length === 0) {
-    throw new RangeError(
-      `${fn}: include is an empty list, which would regularize nothing; omit it to include every layer.`,
-    );
-  }
-  return {
-    groups: g as GroupsOption,
-    keep,
-    scope,
-    minGroupsPerLayer: floor,
-    lambda,
-    groupWeights: weights as GroupWeighting,
-    include,
-    exclude,
-    removableOnly,
-    gradient,
-  };
+  const out = {} as Record<keyof ResolvedArgs, unknown>;
+  for (const name of OPTION_NAMES) out[name] = resolveOne(fn, name, a, keepRequired);
+  return out as unknown as ResolvedArgs;
 }

@@ -9,7 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { isGroupPartition } from './partition';
-import type { GroupRegularizerArgs, ResolvedArgs } from './options';
+import { type GroupRegularizerArgs, keepToJson, type ResolvedArgs } from './options';
 
 /** Encodes a string so tfjs' config conversions leave it unchanged. */
 export function encodeConfigString(s: string): string {
@@ -57,7 +57,7 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
     removableOnly: options.removableOnly,
     gradient: options.gradient,
   };
-  if (options.keep) config.keep = { ...options.keep };
+  if (options.keep) config.keep = keepToJson(options.keep);
   if (options.include) config.include = options.include.map(encodeConfigString);
   return config;
 }

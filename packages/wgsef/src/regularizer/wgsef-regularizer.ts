@@ -9,14 +9,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelBinding } from './binding';
 import { GroupRegularizer } from './group-regularizer';
-import type { GroupRegularizerArgs } from './options';
+import type { WgsefOptions } from './options';
 import { type GroupPenalty, wgsefPenalty } from './penalty';
 import { configOf, fromConfigArgs } from './serialize';
-
-/** Options of {@link wgsef}: the shared group-regularizer options with `keep` required. */
-export interface WgsefRegularizerArgs extends GroupRegularizerArgs {
-  keep: NonNullable<GroupRegularizerArgs['keep']>;
-}
 
 /**
  * `lambda * WGSEF_k(x)` with `WGSEF_k(x) = SEF_k(w ⊙ a)`, `a_j = ||x_{G_j}||`.
@@ -36,7 +31,7 @@ export class WgsefRegularizer extends GroupRegularizer {
   readonly name = 'wgsef';
   protected readonly fn = 'wgsef';
 
-  constructor(args: WgsefRegularizerArgs) {
+  constructor(args: WgsefOptions) {
     super('wgsef', args, true);
   }
 
@@ -93,6 +88,6 @@ export class WgsefRegularizer extends GroupRegularizer {
  * model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
  * await model.fit(x, y, { epochs: 10, callbacks: [proxCallback(reg)] });
  */
-export function wgsef(args: WgsefRegularizerArgs): WgsefRegularizer {
+export function wgsef(args: WgsefOptions): WgsefRegularizer {
   return new WgsefRegularizer(args);
 }
