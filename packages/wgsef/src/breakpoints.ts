@@ -1,5 +1,5 @@
 /**
- * The breakpoints of the weighted SEF prox (docs/concepts/wgsef-math.md, "Finding c").
+ * The breakpoints of the weighted SEF prox (docs/concepts/wgsef-math.md#finding-c).
  *
  * Group j enters the prox through `theta_j(c) = clip((c - lo_j) * wa_j, 0, 1)`, a ramp from 0 at
  * `lo_j = lambda w_j^2 / (w_j a_j)` to 1 at `hi_j = (1 + lambda w_j^2) / (w_j a_j)` with slope

@@ -1,5 +1,5 @@
 /**
- * Finding where Phi(c) = sum_j theta_j(c) reaches k (docs/concepts/wgsef-math.md, "Finding c").
+ * Finding where Phi(c) = sum_j theta_j(c) reaches k (docs/concepts/wgsef-math.md#finding-c).
  *
  * Phi is continuous, non-decreasing and piecewise linear with its kinks at the breakpoints (see
  * breakpoints.ts), Phi(0) = 0 and Phi(max hi) = number of groups > k. Both strategies return the

@@ -1,7 +1,7 @@
 /**
  * The exact-k finalize step: which k groups to keep. The WGSEF prox guarantees at least k nonzero
- * groups, exactly k only under a gap condition (docs/concepts/wgsef-math.md, "k-level"); callers that must end with
- * exactly k keep the k largest weighted norms and zero the rest.
+ * groups, exactly k only under a gap condition; callers that must end with exactly k keep the k largest
+ * weighted norms and zero the rest (docs/concepts/wgsef-math.md#the-exact-k-helper).
  */
 import { selectRange } from './select';
 import { checkK, checkNorms, checkWeights, describeValue } from './validate';

@@ -2,7 +2,7 @@
  * The weighted SEF prox on a vector of group norms: the O(m) heart of the WGSEF prox.
  *
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
- * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md ("The prox on group norms").
+ * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md#the-prox-on-group-norms.
  */
 import { type Breakpoints, groupBreakpoints } from './breakpoints';
 import { type Bracket, bracketBySelect, bracketBySort, type RootMethod } from './root-finding';
@@ -31,7 +31,7 @@ export interface CheckedProxOptions {
   method: RootMethod;
 }
 
-/** Where a group lands on the bracket (docs/concepts/wgsef-math.md, "Three regimes"). */
+/** Where a group lands on the bracket (docs/concepts/wgsef-math.md#three-regimes). */
 const Regime = { leftOut: 0, head: 1, middle: 2, tail: 3, step: 4 } as const;
 type Regime = (typeof Regime)[keyof typeof Regime];
 
@@ -148,7 +148,7 @@ function writeRegimes(
  * A middle group's new norm, a - tau w (in scaled units), never above the ridge value a / (1 + lambda w^2)
  * (theta <= 1). Near the group's tail breakpoint the subtraction cancels: a result within its rounding
  * error (a few ulps of a) is exactly 0, which keeps a group that meets the gap condition with equality
- * at 0.
+ * at 0 (docs/concepts/wgsef-math.md#numerical-notes).
  */
 function softThreshold(a: number, w: number, scale: number, tau: number, ridge: number): number {
   const x = a * scale;

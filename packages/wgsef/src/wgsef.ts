@@ -3,7 +3,7 @@
  * `WGSEF_k(x) = SEF_k(b)` with `b_j = w_j ||x_{G_j}||`; its value, gradient and proximal operator.
  *
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
- * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md ("WGSEF", "The prox on group norms").
+ * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md#wgsef.
  */
 import { checkGroupedInput, groupNormsUnchecked, scaleGroupsHost } from './group-norms';
 import type { RootMethod } from './root-finding';

@@ -69,7 +69,8 @@ function largestDivisorAtMost(g: number, cap: number): number {
 /**
  * Channel cap for the wasm average-pool reduction. Measured with tfjs-backend-wasm 4.22.0: AvgPool over a
  * window of >= 8 positions with >= 16384 channels fails with "memory access out of bounds"; 8192 channels
- * are safe for windows up to 4608 (tested). Wider group axes are folded into the pooled tensor's width.
+ * are safe for windows up to 4608 (tested). Wider group axes are folded into the pooled tensor's width
+ * (docs/concepts/tfjs-platform.md#summing-a-term-without-transposing-it).
  */
 const WASM_POOL_CHANNELS = 8192;
 const WASM_POOL_MAX_WINDOW = 65536;
