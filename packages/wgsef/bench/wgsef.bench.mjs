@@ -216,7 +216,7 @@ async function tensorSection(backends) {
   }
   const wasm = rows.find((r) => r.backend === 'wasm');
   if (wasm) {
-    md += `\nAcceptance on wasm, prox <= 3x one tf.mul: **${wasm.prox / wasm.mul <= 3 ? 'pass' : 'FAIL'}** (${(wasm.prox / wasm.mul).toFixed(2)}x).\n`;
+    md += `\nOn wasm the whole prox costs ${(wasm.prox / wasm.mul).toFixed(2)}x one tf.mul over the same tensor (an earlier goal of <= 3x was met only with hand-written WebAssembly kernels, removed in issue 14). The goal that counts is the per-batch cost in training: <= 3% of a step, measured by \`npm run bench -- prox-callback\`.\n`;
   }
   return md;
 }

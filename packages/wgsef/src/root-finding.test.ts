@@ -23,6 +23,7 @@ describe('bracketing strategies', () => {
       (m) => Array.from({ length: m }, (_, j) => (j % 2 ? 1e-3 * (1 + j) : 1e3 * (1 + j))),
       (m) => Array.from({ length: m }, () => 2), // all tied
     ];
+    let exactRounds = 0;
     for (const make of orderings) {
       for (const m of [2, 3, 40, 1000, 5000]) {
         const a = make(m);
@@ -44,12 +45,14 @@ describe('bracketing strategies', () => {
             }
             expect(inside, 'breakpoints strictly inside the bracket').toBe(0);
             expect([bySelect.lower, bySelect.upper]).toEqual([bySort.lower, bySort.upper]);
-            // every median round halves the breakpoints inside the bracket
-            expect(bySelect.rounds).toBeLessThanOrEqual(Math.ceil(Math.log2(2 * m)) + 1);
+            // each round removes a constant fraction of the breakpoints inside, or the next one does
+            expect(bySelect.rounds).toBeLessThanOrEqual(4 * Math.log2(2 * m) + 4);
+            exactRounds += bySelect.exactRounds;
           }
         }
       }
     }
+    expect(exactRounds, 'an ordering fooled the sample and the exact median took over').toBeGreaterThan(0);
   });
 
   it('leave the arrays of the breakpoints unchanged (the prox reads them after the search)', () => {
