@@ -1,24 +1,40 @@
 #!/usr/bin/env node
 // npm run bench: builds every package, runs each packages/*/bench/*.bench.mjs in its own process, one after
 // the other (never in parallel: they would compete for the 2 cores), and writes docs/benchmarks.md with the
-// machine, the command and the date. `npm run bench -- wgsef latency` runs only the named packages.
+// machine, the command and the date. `npm run bench -- wgsef latency` runs only the named packages,
+// `npm run bench -- latency/vs-pytorch` only that file (packages/latency/bench/vs-pytorch.bench.mjs);
+// a partial run replaces just its own sections of docs/benchmarks.md (matched by their source file) and keeps
+// the others. `--quick` asks each benchmark for its quick mode (fewer steps; run({ quick: true })).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const only = process.argv.slice(2);
-execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit' });
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => a !== '--quick');
+execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
-const modules = readdirSync(join(root, 'packages'))
-  .filter((pkg) => only.length === 0 || only.includes(pkg))
-  .flatMap((pkg) => {
-    const dir = join(root, 'packages', pkg, 'bench');
-    return existsSync(dir)
-      ? readdirSync(dir).filter((f) => f.endsWith('.bench.mjs')).sort().map((f) => join(dir, f))
-      : [];
-  });
+const selected = (pkg, file) =>
+  only.length === 0 || only.includes(pkg) || only.includes(`${pkg}/${file.replace(/\.bench\.mjs$/, '')}`);
+const modules = readdirSync(join(root, 'packages')).flatMap((pkg) => {
+  const dir = join(root, 'packages', pkg, 'bench');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.bench.mjs') && selected(pkg, f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
+});
+if (modules.length === 0) {
+  throw new Error(
+    `npm run bench: no benchmark matches ${only.join(' ')} (use a package name or <package>/<file>)`,
+  );
+}
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'klevel-bench-'));
 const sections = [];
@@ -27,10 +43,16 @@ for (const [i, file] of modules.entries()) {
   const started = Date.now();
   console.log(`\n### ${relative(root, file)}`);
   try {
-    execFileSync(process.execPath, [join(root, 'tools/bench/run-one.mjs'), file, out], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'tools/bench/run-one.mjs'), file, out], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...(quick ? { KLEVEL_BENCH_QUICK: '1' } : {}) },
+    });
     const { title, markdown } = JSON.parse(readFileSync(out, 'utf8'));
     const secs = ((Date.now() - started) / 1000).toFixed(0);
-    sections.push(`## ${title}\n\n_Source: \`${relative(root, file)}\`, ran for ${secs} s._\n\n${markdown.trim()}\n`);
+    sections.push(
+      `## ${title}\n\n_Source: \`${relative(root, file)}\`, ran for ${secs} s on ${new Date().toISOString().slice(0, 10)}._\n\n${markdown.trim()}\n`,
+    );
     console.log(markdown);
   } catch (error) {
     sections.push(`## ${relative(root, file)}\n\nFAILED: ${String(error.message ?? error).split('\n')[0]}\n`);
@@ -56,8 +78,30 @@ Times are medians of repeated runs measured in the same run unless a table says 
 `;
 const target = join(root, 'docs', 'benchmarks.md');
 if (only.length > 0 && existsSync(target)) {
-  console.log(`\n(partial run: ${target} left unchanged; sections printed above)`);
+  writeFileSync(target, spliceSections(readFileSync(target, 'utf8'), sections));
+  console.log(`\nupdated ${sections.length} section(s) of ${relative(root, target)} (partial run)`);
 } else {
   writeFileSync(target, `${header}\n${sections.join('\n')}`);
   console.log(`\nwrote ${relative(root, target)}`);
+}
+
+/**
+ * Replaces, in an existing docs/benchmarks.md, each section whose `_Source: \`file\`` line names the same file
+ * as one of `fresh` (a section runs from its `## title` line, followed by that source line, to the next such
+ * heading); sections not in the file yet are appended.
+ */
+function spliceSections(text, fresh) {
+  const lines = text.split('\n');
+  const sourceOf = (i) => /^_Source: `([^`]+)`/.exec(lines[i + 2] ?? '')?.[1];
+  const starts = lines.flatMap((l, i) => (l.startsWith('## ') && sourceOf(i) ? [i] : []));
+  const parts = [lines.slice(0, starts[0] ?? lines.length).join('\n')];
+  const old = starts.map((s, j) => ({ source: sourceOf(s), text: lines.slice(s, starts[j + 1]).join('\n') }));
+  const bySource = new Map(fresh.map((f) => [/^_Source: `([^`]+)`/m.exec(f)?.[1], f]));
+  for (const o of old) {
+    const f = bySource.get(o.source);
+    parts.push(f ?? o.text);
+    bySource.delete(o.source);
+  }
+  parts.push(...bySource.values());
+  return `${parts.map((p) => p.replace(/\n+$/, '')).join('\n\n')}\n`;
 }
