@@ -30,6 +30,10 @@ export const COMPOSED_KERNELS: Readonly<Record<'wasm' | 'cpu', readonly string[]
     'Fill',
     'Identity',
     'BatchMatMul',
+    'Mean',
+    'Tile',
+    'AvgPool',
+    'Multiply',
   ],
   cpu: ['Conv2D', 'Transpose', 'PadV2', 'Slice', 'Reshape', 'Identity'],
 };
@@ -197,7 +201,8 @@ export function selfCheckKernels(
         for (let i = 0; i < M; i++)
           for (let j = 0; j < N; j++) {
             let acc = 0;
-            for (let t = 0; t < K; t++) acc += (av[(q * M + i) * K + t] as number) * (bv[(q * K + t) * N + j] as number);
+            for (let t = 0; t < K; t++)
+              acc += (av[(q * M + i) * K + t] as number) * (bv[(q * K + t) * N + j] as number);
             ref[(q * M + i) * N + j] = acc;
           }
       const stored = (v: Float32Array, rows: number, cols: number, transposed: boolean): Float32Array => {
@@ -205,7 +210,8 @@ export function selfCheckKernels(
         const t = new Float32Array(v.length);
         for (let q = 0; q < B; q++)
           for (let i = 0; i < rows; i++)
-            for (let j = 0; j < cols; j++) t[(q * cols + j) * rows + i] = v[(q * rows + i) * cols + j] as number;
+            for (let j = 0; j < cols; j++)
+              t[(q * cols + j) * rows + i] = v[(q * rows + i) * cols + j] as number;
         return t;
       };
       for (const [ta, tb] of [
@@ -223,6 +229,29 @@ export function selfCheckKernels(
         );
         expectClose('BatchMatMul', `transposeA ${ta}, transposeB ${tb}`, got, ref);
       }
+    }
+    if (kernels.has('Sum') || kernels.has('Mean')) {
+      // [3, 2, 4] over the leading axes [0, 1] (and [1, 0], keepDims), vs naive column sums.
+      const xv = probeValues(24, 6);
+      const sums = new Float64Array(4);
+      for (let i = 0; i < 24; i++) sums[i % 4] = (sums[i % 4] as number) + (xv[i] as number);
+      for (const name of ['Sum', 'Mean'] as const) {
+        if (!kernels.has(name)) continue;
+        const want = Array.from(sums, (v) => (name === 'Mean' ? v / 6 : v));
+        for (const [axis, keepDims] of [
+          [[0, 1], false],
+          [[1, 0], true],
+        ] as const) {
+          const got = runAndRead(name, { x: input(xv, [3, 2, 4], 'float32') }, { axis: [...axis], keepDims });
+          expectClose(name, `axes [${axis}] of [3, 2, 4]`, got, want);
+        }
+      }
+    }
+    if (kernels.has('Tile')) {
+      // [1, 1, 3] tiled by [2, 2, 1] (a broadcast), vs the repeated values.
+      const xv = probeValues(3, 7);
+      const got = runAndRead('Tile', { x: input(xv, [1, 1, 3], 'float32') }, { reps: [2, 2, 1] });
+      expectClose('Tile', 'broadcast [1, 1, 3] by [2, 2, 1]', got, [...xv, ...xv, ...xv, ...xv]);
     }
     if (kernels.has('UnsortedSegmentSum')) {
       const got = runAndRead(

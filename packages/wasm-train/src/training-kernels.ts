@@ -8,6 +8,7 @@ import { makeConv2DBackpropFilter } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop';
 import { COMPOSED_KERNELS, checkComposedKernels, checkTfjsCoreVersion, selfCheckKernels } from './guards';
+import { makeBroadcastTile, makeLeadingMean, makeLeadingSum } from './leading-axis-reductions';
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum';
 
 /** Backends that have training kernels in this package. */
@@ -53,6 +54,9 @@ const KERNEL_FACTORIES: Readonly<
     ['DepthwiseConv2dNativeBackpropInput', makeDepthwiseBackpropInput],
     ['UnsortedSegmentSum', () => makeUnsortedSegmentSum()],
     ['BatchMatMul', makeBatchMatMul],
+    ['Sum', makeLeadingSum],
+    ['Mean', makeLeadingMean],
+    ['Tile', makeBroadcastTile],
   ],
   cpu: [['Conv2DBackpropFilter', makeConv2DBackpropFilter]],
 };
@@ -97,8 +101,10 @@ function isKlevelKernel(config: tf.KernelConfig | undefined): boolean {
  * (`await tf.setBackend(name)`):
  * - `'wasm'`: `Conv2DBackpropFilter`, a fast `Conv2DBackpropInput` (replaces the scalar stock
  *   kernel), `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
- *   `UnsortedSegmentSum`, and a `BatchMatMul` that multiplies transposed operands on XNNPACK (the stock
- *   kernel loops in scalar code for them, as every dense layer's gradients need);
+ *   `UnsortedSegmentSum`, a `BatchMatMul` that multiplies transposed operands on XNNPACK (the stock
+ *   kernel loops in scalar code for them, as every dense layer's gradients need), and `Sum`, `Mean` over
+ *   leading axes and broadcasting `Tile` on XNNPACK (bias and BatchNorm gradients, BatchNorm moments; the
+ *   stock kernels transpose or loop element by element);
  * - `'cpu'`: a fast `Conv2DBackpropFilter` (replaces the ~10x slower stock loop).
  *
  * Idempotent: a second call reports every kernel under `alreadyRegistered`. Guarded: throws if
