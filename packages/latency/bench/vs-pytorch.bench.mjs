@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { foldBatchNorm, prune } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { lenet5, lenet5Caffe, loadFashionMnist, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
