@@ -14,6 +14,8 @@ export interface GroupStats {
   norm: number;
   /** Largest |x| over its regularized slices. */
   maxAbs: number;
+  /** How the default zero test saw the group (e.g. zero at the consumer end), shown with the decision. */
+  detail?: string;
 }
 
 /** Reads weight values lazily and caches them by variable name. */

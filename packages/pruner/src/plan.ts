@@ -4,6 +4,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertFiniteWeights, type GroupPartition } from '@klevel/groups';
+import { deadChannelCandidates } from './dead-channels';
 import { buildPartition, type PartitionSpec } from './groups-adapter';
 import { type GroupStats, measureGroup, WeightReader } from './group-stats';
 import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
@@ -80,9 +81,24 @@ function keepLastChannels(removed: GroupStats[], reader: WeightReader, kept: Pla
       norm: best.norm,
       maxAbs: best.maxAbs,
       reason: 'last-channel',
-      detail: `removing it would leave '${variable}' axis ${axis} empty; one channel is kept`,
+      detail:
+        `removing it would leave '${variable}' axis ${axis} empty; one channel is kept` +
+        (best.detail !== undefined ? `; ${best.detail}` : ''),
     });
     current = current.filter((s) => s !== best);
+  }
+}
+
+/** The input-channel ('channels') partition of the model, or undefined when no layer consumes channels. */
+function channelPartition(
+  model: tfl.LayersModel,
+  exclude: readonly string[] = [],
+): GroupPartition | undefined {
+  try {
+    return buildPartition(model, 'channels', exclude, 'planPruning');
+  } catch (e) {
+    if (/matched no layer that has 'channels' groups/.test((e as Error).message)) return undefined;
+    throw e;
   }
 }
 
@@ -106,8 +122,11 @@ function checkLayerNames(model: tfl.LayersModel, options: PlanPruningOptions): v
 /**
  * Plans the removal of groups from `model` (read only) without building anything.
  *
- * By default every structurally removable group whose regularized parameters are all exactly zero is
- * removed (`tolerance` relaxes "zero"); `select` and `keep` choose groups explicitly instead, `roundTo`
+ * By default every channel that is provably dead is removed, whichever end of it is zero: its filter (the
+ * 'filters' group: kernel slice, bias, BatchNorm gamma/beta) or its input slices in every consumer (the
+ * 'channels' group, what training with `groups: 'channels'` zeroes), as long as it is structurally removable
+ * (`tolerance` relaxes "zero"). Zero groups that stay are listed in `plan.groups.kept` with the reason. Pass
+ * `groups` to test one partition only; `select` and `keep` choose groups explicitly instead, `roundTo`
  * keeps channel counts at multiples of N, and `exclude` protects layers. When every group of a weight axis
  * would go, the largest one is kept so no layer ends up with zero channels (reason 'last-channel').
  *
@@ -129,7 +148,15 @@ export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions 
     ? options.groups
     : buildPartition(model, options.groups, options.exclude, 'planPruning');
   const reader = new WeightReader(model);
-  const stats = partition.groups.map((g) => measureGroup(g, reader));
+  let stats = partition.groups.map((g) => measureGroup(g, reader));
+  if (options.groups === undefined && options.select === undefined && options.keep === undefined) {
+    // The default zero test: a channel is dead when its filter is zero OR every consumer ignores it.
+    const channels = channelPartition(model, options.exclude);
+    if (channels !== undefined) {
+      const channelStats = channels.groups.map((g) => measureGroup(g, reader));
+      stats = deadChannelCandidates(stats, channelStats, options.tolerance ?? 0);
+    }
+  }
   const selection = selectGroups(stats, options);
   const kept = [...selection.decisions.kept];
   const removed = keepLastChannels(selection.removed, reader, kept);

@@ -11,7 +11,9 @@ import {
   resnetBlocks,
   twoOutput,
   vggBn,
+  zeroGroups,
 } from './__fixtures__/models';
+import { partitionGroups } from '@klevel/groups';
 import { sparsify } from './__fixtures__/sparsify';
 import { compareModels } from './equivalence';
 import { prune } from './prune';
@@ -68,6 +70,51 @@ describeBackends('prune: pruned predict equals sparse predict', () => {
       model.dispose();
     });
   }
+
+  for (const [name, build] of architectures.slice(0, 4)) {
+    it(`${name}: the plain prune(model) removes channels that are zero at the consumer end`, async () => {
+      const model = build();
+      const zeroed = sparsify(model, 17, 0.5, 'channels');
+      expect(zeroed.length).toBeGreaterThan(0);
+      const { model: small, plan, report } = await prune(model, { check: { tolerance: 1e-5 } });
+      // Each zeroed input channel is removed (or kept as its layer's last channel) under its filter's id, and
+      // the decision says which end was zero.
+      const decided = [
+        ...plan.groups.removed,
+        ...plan.groups.kept.filter((g) => g.reason === 'last-channel'),
+      ];
+      const viaConsumers = decided.map(
+        (g) => g.detail?.match(/zero at the consumer end: .* \(as '([^']+)'\)/)?.[1],
+      );
+      expect(viaConsumers.filter((x) => x !== undefined).sort()).toEqual(zeroed.map((g) => g.id).sort());
+      expect(report.groupsRemoved).toBeGreaterThan(0);
+      expect(report.compressionRatio).toBeGreaterThan(1);
+      expect(small.countParams()).toBeLessThan(model.countParams());
+      small.dispose();
+      model.dispose();
+    });
+  }
+
+  it('lists every zero group it keeps, with the reason, in the report and its text', async () => {
+    const model = mlp();
+    randomizeWeights(model, 6);
+    const out = model.layers[model.layers.length - 1]!.name;
+    // A zero output unit: zero, but a model output, so it cannot be removed.
+    const { groups } = partitionGroups(model, 'filters');
+    zeroGroups(
+      model,
+      groups.filter((g) => g.layerName === out && g.index === 1),
+    );
+    const { model: small, report } = await prune(model);
+    const kept = report.groupsKept.find((g) => g.id === `${out}/filters/1`);
+    expect(kept).toMatchObject({ reason: 'not-removable', maxAbs: 0 });
+    expect(kept?.detail).toMatch(/compression-only: it is part of model output/);
+    expect(String(report)).toMatch(
+      new RegExp(`kept ${out}/filters/1 \\(max \\|x\\| 0\\.0e\\+0\\): not-removable - .*model output`),
+    );
+    small.dispose();
+    model.dispose();
+  });
 
   it('returns the same architecture when nothing is zero', async () => {
     const model = resnetBlocks();

@@ -102,6 +102,9 @@ export function buildReport(
   return report;
 }
 
+/** Kept groups listed one per line in the text report (all of them are in `report.groupsKept`). */
+const KEPT_LINES = 20;
+
 function pct(before: number, after: number): string {
   if (before === 0) return '-';
   return `${(100 * (1 - after / before)).toFixed(1)}%`;
@@ -161,6 +164,14 @@ export function formatReport(report: Omit<PruningReport, 'toString'>): string {
     const counts = new Map<string, number>();
     for (const g of report.groupsKept) counts.set(g.reason, (counts.get(g.reason) ?? 0) + 1);
     lines.push(`kept: ${[...counts].map(([r, c]) => `${c} ${r}`).join(', ')}`);
+    const shown = report.groupsKept.slice(0, KEPT_LINES);
+    for (const g of shown) {
+      lines.push(
+        `  kept ${g.id} (max |x| ${g.maxAbs.toExponential(1)}): ${g.reason}${g.detail !== undefined ? ` - ${g.detail}` : ''}`,
+      );
+    }
+    if (report.groupsKept.length > shown.length)
+      lines.push(`  ... and ${report.groupsKept.length - shown.length} more (report.groupsKept)`);
   }
   if (report.macsCountedAsZero.length > 0) {
     lines.push(

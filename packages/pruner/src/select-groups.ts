@@ -46,16 +46,19 @@ export interface Selection {
   decisions: { removed: PlannedGroup[]; kept: PlannedGroup[] };
 }
 
-const planned = (s: GroupStats, reason: GroupDecisionReason, detail?: string): PlannedGroup => ({
-  id: s.group.id,
-  layerName: s.group.layerName,
-  type: s.group.type,
-  index: s.group.index,
-  norm: s.norm,
-  maxAbs: s.maxAbs,
-  reason,
-  ...(detail !== undefined ? { detail } : {}),
-});
+const planned = (s: GroupStats, reason: GroupDecisionReason, detail?: string): PlannedGroup => {
+  const text = [detail, s.detail].filter((x) => x !== undefined).join('; ');
+  return {
+    id: s.group.id,
+    layerName: s.group.layerName,
+    type: s.group.type,
+    index: s.group.index,
+    norm: s.norm,
+    maxAbs: s.maxAbs,
+    reason,
+    ...(text !== '' ? { detail: text } : {}),
+  };
+};
 
 function checkOptions(o: SelectionOptions): void {
   const modes = [o.select !== undefined, o.keep !== undefined].filter(Boolean).length;
