@@ -171,7 +171,18 @@ describeBackends('planPruning', () => {
     zeroGroups(model, groupsOf(model, 'wide'));
     const plan = planPruning(model);
     expect(plan.groups.removed).toHaveLength(15);
-    expect(plan.groups.kept.map((x) => x.reason)).toEqual(['last-channel']);
+    expect(plan.groups.kept.map((x) => x.reason).sort()).toEqual([
+      'last-channel',
+      'not-removable',
+      'not-removable',
+    ]);
+    // The model's two input channels now have zero weights in 'wide', their only consumer: zero structures
+    // that cannot be removed (model input), so they are listed with the reason.
+    const inputs = plan.groups.kept.filter((x) => x.reason === 'not-removable');
+    expect(inputs.map((x) => x.id)).toEqual(['wide/channels/0', 'wide/channels/1']);
+    expect(inputs[0]?.detail).toMatch(
+      /input channel 0 of 'wide' is compression-only: it is part of model input/,
+    );
     const { model: small } = await prune(model, { plan, check: { tolerance: 1e-5 } });
     expect(small.getLayer('wide').getWeights()[0]?.shape).toEqual([3, 3, 2, 1]);
     small.dispose();

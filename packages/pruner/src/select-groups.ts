@@ -164,10 +164,24 @@ function applyRoundTo(
   kept: PlannedGroup[],
   importance: (s: GroupStats) => number,
 ): GroupStats[] {
-  const total = groupByLayer(all);
+  // Per layer and group type: a layer's input-channel groups (model inputs) do not count as its filters.
+  const byLayerAndType = (list: readonly GroupStats[]) => {
+    const out = new Map<string, GroupStats[]>();
+    for (const [layer, groups] of groupByLayer(list)) {
+      for (const s of groups) {
+        const key = `${layer}\u0000${s.group.type}`;
+        const bucket = out.get(key);
+        if (bucket) bucket.push(s);
+        else out.set(key, [s]);
+      }
+    }
+    return out;
+  };
+  const total = byLayerAndType(all);
   const back = new Set<GroupStats>();
-  for (const [layer, groups] of groupByLayer(removed)) {
-    const count = total.get(layer)?.length ?? groups.length;
+  for (const [key, groups] of byLayerAndType(removed)) {
+    const layer = key.slice(0, key.indexOf('\u0000'));
+    const count = total.get(key)?.length ?? groups.length;
     const keptCount = count - groups.length;
     const target = Math.min(count, Math.max(n, Math.ceil(keptCount / n) * n));
     const ranked = [...groups].sort((a, b) => importance(b) - importance(a) || a.group.index - b.group.index);
