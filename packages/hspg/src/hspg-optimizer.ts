@@ -18,18 +18,26 @@
  *
  * reference: Chen et al., "Only Train Once" (2021) / HSPG (2020); docs/concepts/hspg.md.
  */
-import { groupProductSums, isGroupRegularizer, type KlevelRegularizer, scaleTerm } from '@klevel/wgsef';
+import {
+  groupProductSums,
+  isGroupRegularizer,
+  type KlevelRegularizer,
+  type ScalarOrSchedule,
+  scaleTerm,
+} from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
 import { keepFloorOf } from './keep-floor';
 import {
+  checkLearningRate,
   type HspgArgs,
   type RegularizerStep,
   type ResolvedHspgArgs,
   resolveHspgArgs,
   type SwitchAt,
 } from './options';
+import { OptimizerState } from './optimizer-state';
 
 /** A named tensor, as tfjs optimizers exchange them. */
 interface NamedTensor {
@@ -55,8 +63,6 @@ export class HspgOptimizer extends tf.Optimizer {
   /** Brand read by @klevel/prox-callback: this optimizer applies the regularizer itself. */
   readonly klevelAppliesProx = true;
 
-  /** Step size (may be changed between steps, e.g. by a schedule callback). */
-  learningRate: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly switchAt: SwitchAt;
@@ -71,6 +77,9 @@ export class HspgOptimizer extends tf.Optimizer {
 
   private epoch: number | undefined;
   private manualStage: 1 | 2 | undefined;
+  private rate: ScalarOrSchedule;
+  /** The scalars saved with the slots (reused by every save, so a checkpoint leaks nothing). */
+  private readonly state = new OptimizerState();
   private slots = new Map<string, tf.Variable>();
   private pendingSlots: tf.Tensor[] | undefined;
   /** Variable names in the order of the last applyGradients call (the order slots are saved in). */
@@ -80,11 +89,28 @@ export class HspgOptimizer extends tf.Optimizer {
     super();
     const r: ResolvedHspgArgs = resolveHspgArgs(args);
     this.regularizer = r.regularizer;
-    this.learningRate = r.learningRate;
+    this.rate = r.learningRate;
     this.momentum = r.momentum;
     this.epsilon = r.epsilon;
     this.switchAt = r.switchAt;
     this.regularizerStep = r.regularizerStep;
+  }
+
+  /**
+   * The step size of the next step: the number set, or the schedule at the current iteration. Set it
+   * between steps (e.g. from a schedule callback) to a finite number > 0, or to a schedule `(step) => number`.
+   */
+  get learningRate(): number {
+    if (typeof this.rate === 'number') return this.rate;
+    const step = this.iterations;
+    return checkLearningRate(
+      `HspgOptimizer: the learningRate schedule's value at step ${step}`,
+      this.rate(step),
+    );
+  }
+
+  set learningRate(value: ScalarOrSchedule) {
+    this.rate = typeof value === 'function' ? value : checkLearningRate('HspgOptimizer: learningRate', value);
   }
 
   /** Attaches the regularizer to `model` (needed after `loadLayersModel`). @returns this */
@@ -221,6 +247,8 @@ export class HspgOptimizer extends tf.Optimizer {
       Float64Array?,
     ];
     const norms = sq.map(Math.sqrt);
+    reg.checkFinite(norms, `at step ${step}`);
+    checkFiniteGradient(reg, gd, md, step);
     const factors = reg.gradientFactors(norms, step);
     // the regularizer's multiplier of x_g in the trial point: explicit gradient step, or the prox ratio
     // (1 on zero groups, as 1 - lr * 0: a group whose squared norm underflows is left as it is)
@@ -316,9 +344,11 @@ export class HspgOptimizer extends tf.Optimizer {
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
-    const out: NamedTensor[] = [await this.saveIterations()];
-    out.push({ name: STAGE_WEIGHT, tensor: tf.scalar(this.manualStage ?? 0) });
-    out.push({ name: EPOCH_WEIGHT, tensor: tf.scalar(this.epoch ?? -1) });
+    const out: NamedTensor[] = this.state.write([
+      ['iter', this.iterations, 'int32'],
+      [STAGE_WEIGHT, this.manualStage ?? 0, 'float32'],
+      [EPOCH_WEIGHT, this.epoch ?? -1, 'float32'],
+    ]);
     // Slots are saved in the order of the gradient list, which is how setWeights binds them again.
     const names = [
       ...this.itemOrder.filter((n) => this.slots.has(n)),
@@ -355,6 +385,7 @@ export class HspgOptimizer extends tf.Optimizer {
 
   override dispose(): void {
     super.dispose();
+    this.state.dispose();
     for (const s of this.slots.values()) s.dispose();
     this.slots.clear();
     if (this.pendingSlots) tf.dispose(this.pendingSlots);
@@ -417,10 +448,31 @@ export class HspgOptimizer extends tf.Optimizer {
   }
 }
 
+/** Throws, naming the layers, when the data gradient (or the momentum) of a regularized group is not finite. */
+function checkFiniteGradient(
+  reg: KlevelRegularizer,
+  gradDots: Float64Array,
+  momentumDots: Float64Array | undefined,
+  step: number,
+): void {
+  const { layerOf, layerNames } = reg.binding.layout;
+  const bad = new Set<string>();
+  gradDots.forEach((d, j) => {
+    if (!Number.isFinite(d) || (momentumDots && !Number.isFinite(momentumDots[j] as number))) {
+      bad.add(layerNames[layerOf[j] as number] as string);
+    }
+  });
+  if (bad.size === 0) return;
+  throw new Error(
+    `HspgOptimizer: the gradient of the regularized weights of layer${bad.size > 1 ? 's' : ''} ${[...bad].map((n) => `'${n}'`).join(', ')} is not finite (NaN or Infinity) at step ${step}: the loss diverged or the inputs contain NaN; the step was not applied. ` +
+      'Lower the learning rate, check the inputs and labels for NaN, or restore the last good checkpoint.',
+  );
+}
+
 /**
  * Creates an {@link HspgOptimizer} for `model.compile`.
  * @param args.regularizer From `wgsef()` or `groupLasso()` (with `gradient: 'prox'`, the default).
- * @param args.learningRate Step size (> 0).
+ * @param args.learningRate Step size (> 0), or a schedule `(step) => number` (the type proxCallback takes).
  * @param args.momentum Heavy-ball momentum in [0, 1). Defaults to 0.
  * @param args.epsilon Half-space aggressiveness in [0, 1). Defaults to 0.
  * @param args.regularizerStep How the regularizer enters the stage-2 trial point: `'gradient'`

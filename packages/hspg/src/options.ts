@@ -1,5 +1,5 @@
 /** Options of the HSPG optimizer and their validation. */
-import { isGroupRegularizer, type KlevelRegularizer } from '@klevel/wgsef';
+import { isGroupRegularizer, type KlevelRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
 
 /** When stage 2 (half-space) starts: at a global step, at an epoch, or on `switchToHalfSpace()`. */
 export type SwitchAt = { step: number } | { epoch: number } | 'manual';
@@ -14,8 +14,8 @@ export type RegularizerStep = 'gradient' | 'prox';
 export interface HspgArgs {
   /** The regularizer, from `wgsef()` or `groupLasso()` with `gradient: 'prox'` (the default). */
   regularizer: KlevelRegularizer;
-  /** Step size (> 0). Can be changed later through `optimizer.learningRate`. */
-  learningRate: number;
+  /** Step size (> 0), or a schedule `(step) => number`. Can be changed later through `optimizer.learningRate`. */
+  learningRate: ScalarOrSchedule;
   /** Heavy-ball momentum in [0, 1). Defaults to 0. */
   momentum?: number;
   /** Half-space aggressiveness in [0, 1): a group is zeroed when dot(x_hat, x) < epsilon ||x||^2. Defaults to 0. */
@@ -28,7 +28,7 @@ export interface HspgArgs {
 
 export interface ResolvedHspgArgs {
   regularizer: KlevelRegularizer | undefined;
-  learningRate: number;
+  learningRate: ScalarOrSchedule;
   momentum: number;
   epsilon: number;
   switchAt: SwitchAt;
@@ -59,6 +59,19 @@ function nonNegativeInt(name: string, v: unknown): number {
   return v;
 }
 
+/**
+ * A step size: a finite number > 0; throws a RangeError starting with `label` otherwise.
+ * @example checkLearningRate('hspg: learningRate', 0.01) // 0.01
+ */
+export function checkLearningRate(label: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new RangeError(
+      `${label} must be a finite number > 0, got ${String(v)}. Use a positive step size such as 0.01, or a schedule (step) => number.`,
+    );
+  }
+  return v;
+}
+
 /** Validates and defaults {@link HspgArgs}. */
 export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
   if (args === null || typeof args !== 'object') {
@@ -85,10 +98,10 @@ export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
       "hspg: the regularizer was created with gradient: 'subgradient', which adds it to the loss; HSPG applies the regularizer itself, so create it with gradient: 'prox' (the default) to avoid counting it twice.",
     );
   }
-  const lr = a.learningRate;
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-    throw new RangeError(`hspg: learningRate must be a finite number > 0, got ${String(lr)}.`);
-  }
+  const lr =
+    typeof a.learningRate === 'function'
+      ? (a.learningRate as (step: number) => number)
+      : checkLearningRate('hspg: learningRate', a.learningRate);
   const momentum = inUnitInterval('momentum', a.momentum ?? 0);
   const epsilon = inUnitInterval('epsilon', a.epsilon ?? 0);
   const s = a.switchAt ?? { step: 0 };

@@ -93,6 +93,7 @@ export class ProxCallback extends tfl.Callback {
 
   private epoch = 0;
   private ownStep = 0;
+  private warnedAtFloor = new Set<string>();
   private monitorOnly = false;
   private lastValue = 0;
 
@@ -177,6 +178,7 @@ export class ProxCallback extends tfl.Callback {
       norms = res.norms;
       this.lastStats = res.stats;
     }
+    this.warnAtFloor(this.lastStats as SparsityStats);
     this.lastValue = reg.value({ norms, step });
     if (record) this.push(step, batch, lr, this.lastStats as SparsityStats, this.lastValue);
   }
@@ -192,6 +194,7 @@ export class ProxCallback extends tfl.Callback {
     logs[this.regularizer.name] = this.lastValue;
     logs.group_sparsity = stats.total.sparsity;
     logs.nonzero_groups = stats.total.nonzero;
+    if (this.regularizer.options.scope === 'global') logs.layers_at_floor = stats.atFloor.length;
     for (const [layer, s] of Object.entries(stats.layers)) logs[`group_sparsity/${layer}`] = s.sparsity;
   }
 
@@ -211,6 +214,15 @@ export class ProxCallback extends tfl.Callback {
     const step = Math.max(0, this.ownStep - 1);
     this.push(step, -1, undefined, res.stats, this.regularizer.value({ step }), true);
     return res;
+  }
+
+  /** Prints each layer's floor warning once per callback (scope 'global'). */
+  private warnAtFloor(stats: SparsityStats): void {
+    stats.atFloor.forEach((layer, i) => {
+      if (this.warnedAtFloor.has(layer)) return;
+      this.warnedAtFloor.add(layer);
+      console.warn(`proxCallback: ${stats.warnings[i]}`);
+    });
   }
 
   private push(

@@ -109,6 +109,20 @@ function unitsOf(layout: GroupLayout, budget: KeepBudget | undefined, scope: 'la
 }
 
 /**
+ * The floor of each layer: the number given, or for `'auto'` half of the layer's share of a global budget,
+ * `max(1, floor(f * m_l / 2))` with `f` the kept fraction (1 in scope 'layer' or without `keep`).
+ */
+export function floorsOf(options: ResolvedArgs, layout: GroupLayout): Int32Array {
+  const sizes = layout.layerGroups.map((g) => g.length);
+  const { keep, scope, minGroupsPerLayer: floor } = options;
+  if (floor !== 'auto') return new Int32Array(sizes.length).fill(floor);
+  if (scope !== 'global' || !keep) return new Int32Array(sizes.length).fill(1);
+  const m = layout.groups.length;
+  const f = keep.fraction ?? Math.min(1, (keep.count as number) / m);
+  return Int32Array.from(sizes, (size) => Math.min(size, Math.max(1, Math.floor((f * size) / 2))));
+}
+
+/**
  * Binds the options to `model`: builds the groups, applies include/exclude, resolves the weights, the keep
  * budget and the floors; throws with the option to fix when the model does not fit them.
  * @param fn the public factory name used in messages
@@ -147,7 +161,7 @@ export function bindModel(fn: string, options: ResolvedArgs, model: tfl.LayersMo
     }
     return v;
   });
-  const floors = new Int32Array(layout.layerNames.length).fill(options.minGroupsPerLayer);
+  const floors = floorsOf(options, layout);
   checkFloors(fn, floors, layout);
   const budget = options.keep ? resolveBudget(fn, options.keep, options.scope, floors, layout) : undefined;
   const { units, unitOf } = unitsOf(layout, budget, options.scope);

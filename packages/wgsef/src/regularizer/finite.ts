@@ -17,18 +17,21 @@ export function nonFiniteLayers(norms: ArrayLike<number>, layout: GroupLayout): 
 /**
  * Throws when a group norm is not finite, naming the layers.
  * @param where who refuses, e.g. `'wgsef.prox'`
- * @param when e.g. `'after step 12'`
+ * @param when e.g. `'at step 12'` (may be empty)
+ * @param consequence what the refusal protects, e.g. `'so the model is not sparse'`
  */
 export function assertFiniteNorms(
   where: string,
   norms: ArrayLike<number>,
   layout: GroupLayout,
   when: string,
+  consequence = 'so the model is not sparse',
 ): void {
   const layers = nonFiniteLayers(norms, layout);
   if (layers.length === 0) return;
+  const names = layers.map((n) => `'${n}'`).join(', ');
   throw new Error(
-    `${where}: the regularized weights of layer${layers.length > 1 ? 's' : ''} ${layers.map((n) => `'${n}'`).join(', ')} are not finite (NaN or Infinity) ${when}: training diverged, so the model is not sparse. ` +
+    `${where}: the regularized weights of layer${layers.length > 1 ? 's' : ''} ${names} are not finite (NaN or Infinity)${when ? ` ${when}` : ''}: training diverged, ${consequence}. ` +
       'Lower the learning rate or lambda, check the inputs and labels for NaN, or restore the last good checkpoint.',
   );
 }

@@ -131,7 +131,9 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
 
   /** Sparsity per layer and total, from given norms or the current weights. */
   stats(norms: Float64Array = this.binding.groupNorms()): SparsityStats {
-    return sparsityStats(norms, this.binding.layout);
+    const { layout, budget, floors } = this.binding;
+    const floor = budget?.scope === 'global' ? { total: budget.total, floors } : undefined;
+    return sparsityStats(norms, layout, floor);
   }
 
   /** `lambda_t * R` of the current weights (or of given norms). */
@@ -170,7 +172,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
     const step = options.step ?? 0;
     const b = this.binding;
     const norms = b.groupNorms();
-    this.checkFinite(norms, `at step ${step}`);
+    assertFiniteNorms(`${this.fn}.prox`, norms, b.layout, `at step ${step}`);
     const lambdas = this.lambdas(step);
     const after = this.proxOfNorms(norms, learningRate, step);
     b.scaleGroups(
@@ -199,7 +201,8 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
       `${this.fn}.finalize`,
       norms,
       b.layout,
-      '; finalize() refuses to choose groups from them',
+      '',
+      'and finalize() refuses to choose groups from it',
     );
     const keep = selectKeep(norms, b.layout, b.budget);
     const after = norms.map((a, j) => (keep[j] ? a : 0));

@@ -45,8 +45,9 @@ export interface GroupRegularizerArgs {
    *  layers. Defaults to `'layer'`. */
   scope?: 'layer' | 'global';
   /** The least number of groups every layer keeps (global scope, and the floor of group lasso); 0 lets a
-   *  layer be emptied. Defaults to 1. */
-  minGroupsPerLayer?: number;
+   *  layer be emptied. Defaults to `'auto'`: in global scope with `keep`, half of each layer's share of the
+   *  budget, `max(1, floor(f * m_l / 2))` with `f` the kept fraction; otherwise 1. */
+  minGroupsPerLayer?: number | 'auto';
   /** Regularization strength (>= 0), or a schedule of the step. */
   lambda: ScalarOrSchedule;
   /** Group weights. Defaults to `'sqrt-size'`. */
@@ -77,7 +78,7 @@ export interface ResolvedArgs {
   groups: GroupsOption;
   keep: KeepSpec | undefined;
   scope: 'layer' | 'global';
-  minGroupsPerLayer: number;
+  minGroupsPerLayer: number | 'auto';
   lambda: ScalarOrSchedule;
   groupWeights: GroupWeighting;
   include: string[] | undefined;
@@ -290,14 +291,14 @@ const OPTION_RULES: { [K in keyof ResolvedArgs]: OptionRule<K> } = {
   },
   scope: { default: 'layer', check: (fn, v) => oneOf(fn, 'scope', v, ['layer', 'global'] as const) },
   minGroupsPerLayer: {
-    default: 1,
+    default: 'auto',
     check: (fn, v) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      if (v !== 'auto' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
         throw new RangeError(
-          `${fn}: minGroupsPerLayer must be an integer >= 0 (0 lets a layer be emptied), got ${describe(v)}.`,
+          `${fn}: minGroupsPerLayer must be 'auto' or an integer >= 0 (0 lets a layer be emptied), got ${describe(v)}.`,
         );
       }
-      return v;
+      return v as number | 'auto';
     },
   },
   lambda: {

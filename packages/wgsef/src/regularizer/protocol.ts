@@ -39,8 +39,9 @@ export interface KlevelRegularizer {
   readonly klevelGroupRegularizer: true;
   /** Key of `lambda * R` in training logs: `'wgsef'` or `'group_lasso'`. */
   readonly name: string;
-  /** `'prox'`: training code applies {@link KlevelRegularizer.prox}; `'subgradient'`: the loss carries R. */
-  readonly options: { readonly gradient: GradientMode };
+  /** `gradient`: `'prox'` (training code applies {@link KlevelRegularizer.prox}) or `'subgradient'` (the loss
+   *  carries R); `scope`: `'layer'` or `'global'` (one budget, per-layer floors). */
+  readonly options: { readonly gradient: GradientMode; readonly scope: 'layer' | 'global' };
   /** Binds the regularizer to the model being trained (idempotent for the same model). */
   attach(model: tfl.LayersModel): this;
   /** True once attached. */

@@ -50,7 +50,7 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
         : encodeConfigString(JSON.stringify(options.groups)),
     groupsIsSpec: typeof options.groups !== 'string',
     scope: options.scope,
-    minGroupsPerLayer: options.minGroupsPerLayer,
+    minGroupsPerLayer: options.minGroupsPerLayer as number | string,
     lambda: options.lambda as number,
     groupWeights: options.groupWeights as string,
     exclude: options.exclude.map(encodeConfigString),

@@ -22,6 +22,16 @@ export interface GroupSparsity {
 export interface SparsityStats {
   total: GroupSparsity;
   layers: Record<string, GroupSparsity>;
+  /** Layers left with no more nonzero groups than their floor (scope 'global' only). */
+  atFloor: string[];
+  /** One message per layer of `atFloor`. */
+  warnings: string[];
+}
+
+/** The global budget and its per-layer floors, for the floor warnings. */
+export interface FloorContext {
+  total: number;
+  floors: ArrayLike<number>;
 }
 
 /** One budget unit after a prox step. */
@@ -54,17 +64,31 @@ function sparsityOf(groups: number, nonzero: number): GroupSparsity {
 /** True unless the norm is exactly zero (NaN and Infinity are not sparse). */
 export const isNonzero = (a: number): boolean => !(a === 0);
 
-/** Sparsity per layer and in total. */
-export function sparsityStats(norms: ArrayLike<number>, layout: GroupLayout): SparsityStats {
+/** Sparsity per layer and in total; with `floor` (scope 'global'), the layers left at their floor. */
+export function sparsityStats(
+  norms: ArrayLike<number>,
+  layout: GroupLayout,
+  floor?: FloorContext,
+): SparsityStats {
   const layers: Record<string, GroupSparsity> = {};
+  const atFloor: string[] = [];
+  const warnings: string[] = [];
   let nonzero = 0;
   layout.layerGroups.forEach((members, l) => {
     let nz = 0;
     for (const j of members) if (isNonzero(norms[j] as number)) nz++;
     nonzero += nz;
-    layers[layout.layerNames[l] as string] = sparsityOf(members.length, nz);
+    const name = layout.layerNames[l] as string;
+    layers[name] = sparsityOf(members.length, nz);
+    const f = floor ? (floor.floors[l] as number) : -1;
+    if (floor && members.length > f && nz <= f) {
+      atFloor.push(name);
+      warnings.push(
+        `layer '${name}' is at its floor: it keeps ${nz} of ${members.length} groups (minGroupsPerLayer ${f}) under the global budget of ${floor.total}; raise minGroupsPerLayer or use scope: 'layer' if this layer needs more.`,
+      );
+    }
   });
-  return { total: sparsityOf(layout.groups.length, nonzero), layers };
+  return { total: sparsityOf(layout.groups.length, nonzero), layers, atFloor, warnings };
 }
 
 /** Per-unit statistics (one sort of each unit's m_u norms on the host). */
