@@ -35,7 +35,7 @@ describe('wgsef() and groupLasso() check every option when called', () => {
       { scope: 'globl' },
       /option 'scope' must be one of 'layer', 'global'; received 'globl'\. Did you mean 'global'\?/,
     ],
-    [{ minGroupsPerLayer: -1 }, /minGroupsPerLayer must be an integer >= 0/],
+    [{ minGroupsPerLayer: -1 }, /minGroupsPerLayer must be 'auto' or an integer >= 0/],
     [{ lambda: Number.NaN }, /lambda must be a finite number >= 0/],
     [
       { groupWeights: 'sqrt' },
