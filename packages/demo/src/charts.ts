@@ -3,9 +3,10 @@
  * layout (frame, legend, axes, palette) that @klevel/latency's report charts use.
  * No JavaScript runs in the page and nothing is loaded from the network.
  */
+
+import { axisNumber, chartLayout, esc, PALETTE } from '@klevel/latency';
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
-import { axisNumber, chartLayout, esc, PALETTE } from '@klevel/latency';
 
 export { esc, PALETTE };
 

@@ -1,9 +1,11 @@
 // Public API: list every export by name.
-export { barChart, esc, lineChart, PALETTE } from './charts';
+
 export type { BarChartOptions, LineChartOptions, LineSeries } from './charts';
-export { loadDemoData, splitPool } from './data';
+export { barChart, esc, lineChart, PALETTE } from './charts';
 export type { DemoData, LoadDemoDataOptions } from './data';
+export { loadDemoData, splitPool } from './data';
 export { accuracy } from './evaluate';
+export type { DemoOptions } from './options';
 export {
   defaultPhase1Epochs,
   demoProgram,
@@ -11,14 +13,14 @@ export {
   parseDemoOptions,
   QUICK_DEFAULTS,
 } from './options';
-export type { DemoOptions } from './options';
-export { runDemo } from './pipeline';
 export type { DemoResult, RunDemoIo } from './pipeline';
-export { logNumber, ProgressCallback } from './progress';
+export { runDemo } from './pipeline';
 export type { ProgressOptions } from './progress';
+export { logNumber, ProgressCallback } from './progress';
 export { accuracyChart, curveCharts, latencyCharts, renderReport, sparsityChart } from './report';
 export { cosineLearningRate, LearningRateScheduler } from './schedule';
 export { withSeededMathRandom } from './seeded-random';
+export type { DemoSummary, LatencyCell, LayerGroups, SparsityPoint, SummaryInputs } from './summary';
 export {
   buildSummary,
   formatInt,
@@ -28,6 +30,5 @@ export {
   summaryTable,
   thin,
 } from './summary';
-export type { DemoSummary, LatencyCell, LayerGroups, SparsityPoint, SummaryInputs } from './summary';
-export { disposeOptimizer, toSplitTensors, trainDense, trainSparse } from './train';
 export type { EpochRecord, RunResult, SparseRunResult, SplitTensors, TrainSettings } from './train';
+export { disposeOptimizer, toSplitTensors, trainDense, trainSparse } from './train';

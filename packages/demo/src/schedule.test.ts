@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosineLearningRate } from './schedule';
 import { splitPool } from './data';
+import { cosineLearningRate } from './schedule';
 
 describe('cosineLearningRate', () => {
   it('starts at max, ends at min, passes the midpoint halfway, and is monotone', () => {

@@ -7,14 +7,14 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  IMAGE_SIZE,
-  NUM_CLASSES,
   type FashionMnistData,
   type FashionMnistSource,
+  IMAGE_SIZE,
   makeFashionMnistData,
+  NUM_CLASSES,
 } from './dataset';
 import { parseIdx } from './idx';
 
@@ -50,9 +50,10 @@ export function fashionMnistFileNames(split: 'train' | 'test'): { images: string
 
 /** The directory of the embedded subset shipped with @klevel/zoo (`packages/zoo/data/fashion-mnist-subset`). */
 export function fashionMnistSubsetDir(): string {
-  // src/ and dist/ both sit one level below the package root; tsup shims import.meta.url in the CJS build.
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '..', 'data', 'fashion-mnist-subset');
+  // The package root from Node resolution of this package's own package.json, so the path is right from
+  // src/, dist/ and from a bundle that inlined this module (tsup shims import.meta.url in the CJS build).
+  const root = dirname(createRequire(import.meta.url).resolve('@klevel/zoo/package.json'));
+  return resolve(root, 'data', 'fashion-mnist-subset');
 }
 
 /** Finds `<dir>/<base>.gz` or `<dir>/<base>`; undefined when neither exists. */

@@ -1,72 +1,85 @@
 /**
- * `npm run bench:paper`: parses the options, runs the experiment, writes `docs/results.md` and
- * `docs/results.json`. `--help` lists every option.
+ * `npm run bench:paper`: runs the jobs of the grid that the results file does not hold yet (`--resume`),
+ * appending each record as it finishes, then renders `docs/results.md` and `docs/results-summary.json`
+ * from whatever is done. `--help` lists every option.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import os from 'node:os';
-import { mergeResults } from './merge';
-import { paperProgram, parsePaperArgs } from './options';
-import { type PaperResults, renderResultsMarkdown } from './render';
-import { jsonPathFor, splitReportArgs } from './report-args';
-import { measureLatency, runPaperExperiment } from './run';
+import { existsSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { type PaperArgs, paperProgram, parsePaperArgs } from './args';
+import { runGrid } from './harness';
+import { readRecords } from './records';
+import { writeReport } from './report';
+
+function command(argv: string[]): string {
+  const quoted = argv.map((a) => (/^[\w./,=:-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
+  return ['npm run bench:paper', ...(argv.length ? ['--', ...quoted] : [])].join(' ');
+}
+
+async function run(a: PaperArgs, argv: string[]): Promise<number> {
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  if (!a.reportOnly) {
+    const existing = existsSync(a.results) ? readRecords(a.results).length : 0;
+    if (existing > 0 && !a.resume) {
+      process.stderr.write(
+        `bench:paper: ${a.results} already holds ${existing} results; pass --resume to continue it (done jobs are skipped), or --results <new file> to start another.\n`,
+      );
+      return 1;
+    }
+    const ran = await runGrid({
+      spec: {
+        models: a.models,
+        methods: a.methods,
+        sparsities: a.sparsities,
+        seeds: a.seeds,
+        searchAt: { sparsity: a.searchSparsity, seed: a.seeds[0] ?? 0 },
+      },
+      results: a.results,
+      cacheDir: a.cacheDir,
+      dataDir: a.dataDir,
+      trainLimit: a.trainLimit,
+      testLimit: a.testLimit,
+      protocol: {
+        ...(a.mainEpochs === undefined ? {} : { mainEpochs: a.mainEpochs }),
+        ...(a.proxEpochs === undefined ? {} : { proxEpochs: a.proxEpochs }),
+        ...(a.finetuneEpochs === undefined ? {} : { finetuneEpochs: a.finetuneEpochs }),
+      },
+      latencyRuns: a.latencyRuns,
+      latencyBatch: a.latencyBatch,
+      command: command(argv),
+      maxJobs: a.maxJobs,
+      onRecord: (records) => writeReport(records, a),
+      log,
+      bars: a.progress && Boolean(process.stderr.isTTY),
+    });
+    log(`bench:paper: ${ran} job(s) run`);
+  }
+  writeReport(readRecords(a.results), a);
+  log(`bench:paper: wrote ${a.out} and ${a.summary} from ${a.results}`);
+  return 0;
+}
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(
-      `${paperProgram().helpInformation()}\nReport-only options:\n  --discussion <file>  Markdown inserted as the report's Discussion section\n  --note <text>        a note shown at the top of the report (repeatable)\n  --merge <a.json,...> merge runs that split the seeds between processes (same settings), measure\n                       latency once (--latency-runs; 0 keeps the parts' latency, e.g. to\n                       re-render one results.json) and write the combined report to --out\n`,
-    );
-    return 0;
-  }
-  let options: ReturnType<typeof parsePaperArgs>;
-  let report: ReturnType<typeof splitReportArgs>;
+  let a: PaperArgs;
   try {
-    report = splitReportArgs(argv);
-    options = parsePaperArgs(report.rest);
+    a = parsePaperArgs(argv);
   } catch (err) {
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.help')
+    ) {
+      process.stdout.write(paperProgram().helpInformation());
+      return 0;
+    }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(
       `bench:paper: ${message.replace(/^error: /, '')}\nRun with --help for the options.\n`,
     );
     return 1;
   }
-  const discussion = report.discussion ? readFileSync(report.discussion, 'utf8') : '';
-  const command = ['npm run bench:paper', ...(argv.length ? ['--', ...argv] : [])].join(' ');
-  const log = (line: string): void => {
-    process.stderr.write(`${line}\n`);
-  };
-  let results: PaperResults;
-  if (report.merge.length > 0) {
-    const parts = report.merge.map((f) => JSON.parse(readFileSync(f, 'utf8')) as PaperResults);
-    results = mergeResults(parts);
-    results.options = {
-      ...results.options,
-      out: options.out,
-      ...(options.latencyRuns > 0 ? { latencyRuns: options.latencyRuns } : {}),
-    };
-    results.command = `${results.command} ; ${command}`;
-    results.notes = [...results.notes, ...report.notes];
-    if (options.latencyRuns === 0) {
-      // re-render only: keep the latency the parts already hold (e.g. --merge docs/results.json)
-      results.latency = parts.flatMap((p) => p.latency);
-    } else {
-      const load = os.loadavg()[0] ?? 0;
-      results.latency = await measureLatency(results.options, log);
-      results.notes.push(
-        `Merged from ${parts.length} processes (${report.merge.join(', ')}), one per seed group, that ran at the same time. Latency was measured afterwards, at ${new Date().toISOString()}, 1-minute load average ${load.toFixed(1)} at its start and ${(os.loadavg()[0] ?? 0).toFixed(1)} at its end.`,
-      );
-    }
-  } else {
-    log(`bench:paper: ${JSON.stringify(options)}`);
-    results = await runPaperExperiment(options, { log, command, notes: report.notes });
-  }
-  const md = resolve(options.out);
-  mkdirSync(dirname(md), { recursive: true });
-  writeFileSync(jsonPathFor(md), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(md, renderResultsMarkdown(results, discussion));
-  log(`bench:paper: wrote ${md} and ${jsonPathFor(md)} in ${(results.wallSeconds / 60).toFixed(1)} min`);
-  return 0;
+  return run(a, argv);
 }
 
 // This module is the CLI entry (dist/paper/cli.js): importing it runs the command.

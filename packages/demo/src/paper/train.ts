@@ -4,28 +4,15 @@
  */
 import { countFlops, countParams } from '@klevel/groups';
 import { gatherSafe } from '@klevel/wasm-train';
-import { lenet5, lenet5Caffe, shuffledIndices } from '@klevel/zoo';
+import { shuffledIndices } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { PaperModel } from './options';
 
 /** Images and one-hot labels on the device. */
 export interface TensorData {
   xs: tf.Tensor;
   ys: tf.Tensor;
   count: number;
-}
-
-/** A fresh, uncompiled reference model with seeded kernels. */
-export function buildModel(kind: PaperModel, seed: number): tfl.LayersModel {
-  return kind === 'lenet5' ? lenet5({ seed }) : lenet5Caffe({ seed });
-}
-
-/** A new model of the same architecture holding a copy of `model`'s weights (uncompiled). */
-export function copyModel(model: tfl.LayersModel, kind: PaperModel): tfl.LayersModel {
-  const copy = buildModel(kind, 0);
-  copy.setWeights(model.getWeights());
-  return copy;
 }
 
 /** Sets the step size of a tfjs SGD/momentum optimizer or of a klevel HSPG optimizer. */

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { chosenLambda, type DoneRun, type GridSpec, jobKey, planJobs } from './grid';
+
+const spec: GridSpec = {
+  models: ['lenet5-caffe'],
+  methods: ['dense', 'wgsef-hspg', 'magnitude', 'scratch', 'wgsef-auto-hspg'],
+  sparsities: [0.5, 0.8],
+  seeds: [0, 1],
+  lambdaGrid: { 'wgsef-hspg': [1e-5, 1e-4, 1e-3] },
+  searchAt: { sparsity: 0.8, seed: 0 },
+  available: (m) => m !== 'wgsef-auto-hspg',
+};
+
+const trial = (lambda: number, valAccuracy: number): DoneRun => ({
+  model: 'lenet5-caffe',
+  method: 'wgsef-hspg',
+  sparsity: 0.8,
+  seed: 0,
+  lambda,
+  valAccuracy,
+});
+
+describe('planJobs', () => {
+  it('runs the search point first (dense, controls, the middle lambda first) and leaves unavailable methods out', () => {
+    const keys = planJobs(spec, []).map(jobKey);
+    expect(keys.slice(0, 7)).toEqual([
+      'run|lenet5-caffe|dense|0|0|-',
+      'run|lenet5-caffe|magnitude|0.8|0|-',
+      'run|lenet5-caffe|scratch|0.8|0|-',
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.0001',
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.00001',
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.001',
+      'latency|lenet5-caffe|0.8',
+    ]);
+    expect(keys.some((k) => k.includes('auto'))).toBe(false);
+    // the searched method's other cells wait for the search
+    expect(keys.filter((k) => k.includes('wgsef-hspg'))).toHaveLength(3);
+  });
+
+  it('uses the lambda with the best validation accuracy once every candidate has run', () => {
+    const done = [trial(1e-5, 0.8), trial(1e-4, 0.86), trial(1e-3, 0.7)];
+    expect(chosenLambda(spec, done.slice(0, 2), 'lenet5-caffe', 'wgsef-hspg')).toBeUndefined();
+    expect(chosenLambda(spec, done, 'lenet5-caffe', 'wgsef-hspg')).toBe(1e-4);
+    const keys = planJobs(spec, done).map(jobKey);
+    expect(keys).toContain('run|lenet5-caffe|wgsef-hspg|0.5|0|0.0001');
+    expect(keys).toContain('run|lenet5-caffe|wgsef-hspg|0.8|1|0.0001');
+    // other levels at the search seed before other seeds; one dense per seed
+    expect(keys.indexOf('run|lenet5-caffe|magnitude|0.5|0|-')).toBeLessThan(
+      keys.indexOf('run|lenet5-caffe|magnitude|0.8|1|-'),
+    );
+    expect(keys.filter((k) => k.includes('|dense|'))).toEqual([
+      'run|lenet5-caffe|dense|0|0|-',
+      'run|lenet5-caffe|dense|0|1|-',
+    ]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
