@@ -1,5 +1,13 @@
 // Public API: list every export by name.
-export { ProxCallback, proxCallback } from './prox-callback';
-export type { ProxCallbackArgs, ProxHistoryEntry } from './prox-callback';
-export { optimizerLearningRate, resolveLearningRate } from './learning-rate';
+
 export type { LearningRateOption } from './learning-rate';
+export { optimizerLearningRate, resolveLearningRate } from './learning-rate';
+export type { LearningRateSchedule, LearningRateSchedulerOptions } from './learning-rate-schedule';
+export {
+  cosineDecay,
+  LearningRateScheduler,
+  learningRateScheduler,
+  stepDecay,
+} from './learning-rate-schedule';
+export type { ProxCallbackArgs, ProxHistoryEntry } from './prox-callback';
+export { ProxCallback, proxCallback } from './prox-callback';

@@ -1,4 +1,3 @@
-import { registerTrainingKernels } from '@klevel/wasm-train';
 import {
   convBnModel,
   denseModel,
@@ -14,7 +13,8 @@ import {
   seededBatch,
   sgdStep,
 } from '@klevel/test-utils';
-import { groupLasso, weightedSefProx, wgsef, type GroupRegularizer } from '@klevel/wgsef';
+import { registerTrainingKernels } from '@klevel/wasm-train';
+import { type GroupRegularizer, groupLasso, weightedSefProx, wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
