@@ -12,7 +12,8 @@ import { type GroupRegularizer, groupLasso, wgsef } from '@klevel/wgsef';
 import { lenet5Caffe, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Job, PaperModel } from './grid';
+import { removeCheckpoint } from './checkpoint';
+import { type Job, jobKey, type PaperModel } from './grid';
 import { finetuneLr, mainLr, methodShape, type Protocol } from './protocol';
 import { evaluateAccuracy, modelSize, type TensorData, trainEpochs } from './train';
 
@@ -140,8 +141,19 @@ export async function runCell(job: Extract<Job, { kind: 'run' }>, ctx: CellConte
   const timer = new Timer();
   const epochs: RunResult['epochs'] = [];
   const label = `${job.model} ${job.method} s=${job.sparsity} seed ${job.seed}${job.lambda === null ? '' : ` lambda ${job.lambda}`}`;
-  const onEpoch = (phase: string) => (l: RunResult['epochs'][number]) => {
-    epochs.push({ ...l, epoch: epochs.length });
+  const onEpoch = (phase: string) => (l: RunResult['epochs'][number] & { resumed?: boolean }) => {
+    epochs.push({
+      epoch: epochs.length,
+      lr: l.lr,
+      loss: l.loss,
+      acc: l.acc,
+      seconds: l.seconds,
+      ...(l.groupSparsity === undefined ? {} : { groupSparsity: l.groupSparsity }),
+    });
+    if (l.resumed) {
+      ctx.log(`  ${label}: ${phase} epoch ${epochs.length} restored from its checkpoint`);
+      return;
+    }
     const sp = l.groupSparsity === undefined ? '' : ` group sparsity ${(100 * l.groupSparsity).toFixed(1)}%`;
     ctx.log(
       `  ${label}: ${phase} epoch ${epochs.length} lr ${l.lr.toFixed(4)} loss ${l.loss.toFixed(4)} acc ${l.acc.toFixed(4)}${sp} (${l.seconds.toFixed(0)} s)`,
@@ -150,14 +162,17 @@ export async function runCell(job: Extract<Job, { kind: 'run' }>, ctx: CellConte
   const mainEpochs = Array.from({ length: p.mainEpochs }, (_, i) => i);
   const ftEpochs = Array.from({ length: p.finetuneEpochs }, (_, i) => p.mainEpochs + i);
   const common = { seed: job.seed, batchSize: p.batchSize };
+  const ckpt = join(ctx.cacheDir, 'checkpoints', jobKey(job).replace(/[^\w.-]+/g, '_'));
   const mainOpts = {
     ...common,
     epochs: mainEpochs,
     lrOf: (e: number) => mainLr(p, e),
     onEpoch: onEpoch('main'),
+    checkpoint: join(ckpt, 'main'),
   };
   const ftOpts = {
     ...common,
+    checkpoint: join(ckpt, 'finetune'),
     epochs: ftEpochs,
     lrOf: (e: number) => finetuneLr(p, e - p.mainEpochs),
     onEpoch: onEpoch('fine-tune'),
@@ -224,9 +239,12 @@ export async function runCell(job: Extract<Job, { kind: 'run' }>, ctx: CellConte
     const total = Object.values(base).reduce((a, b) => a + b, 0);
     const kept = Object.values(widths).reduce((a, b) => a + b, 0);
     const size = modelSize(model);
+    const valAccuracy = await evaluateAccuracy(model, ctx.val);
+    const testAccuracy = await evaluateAccuracy(model, ctx.test);
+    removeCheckpoint(ckpt);
     return {
-      valAccuracy: await evaluateAccuracy(model, ctx.val),
-      testAccuracy: await evaluateAccuracy(model, ctx.test),
+      valAccuracy,
+      testAccuracy,
       testAccuracyExactK: accExactK,
       sparsityBeforeExactK: sparsityBefore,
       groupSparsity: 1 - kept / total,
@@ -235,7 +253,8 @@ export async function runCell(job: Extract<Job, { kind: 'run' }>, ctx: CellConte
       params: size.params,
       macs: size.macs,
       pruneMaxDifference: pruneDiff,
-      trainSeconds: t.wall,
+      // the epochs' own times, so that epochs restored from a checkpoint count too
+      trainSeconds: epochs.reduce((sum, e) => sum + e.seconds, 0),
       trainCpuSeconds: t.cpu,
       epochs,
       ...(autoLambda === undefined ? {} : { autoLambda }),

@@ -21,16 +21,16 @@ const trial = (lambda: number, valAccuracy: number): DoneRun => ({
 });
 
 describe('planJobs', () => {
-  it('runs the search point first (dense, controls, the middle lambda first) and leaves unavailable methods out', () => {
+  it('runs the search point first (latency, the controls, the middle lambda first) and leaves unavailable methods out', () => {
     const keys = planJobs(spec, []).map(jobKey);
     expect(keys.slice(0, 7)).toEqual([
+      'latency|lenet5-caffe|0.8',
+      'run|lenet5-caffe|scratch|0.8|0|-',
       'run|lenet5-caffe|dense|0|0|-',
       'run|lenet5-caffe|magnitude|0.8|0|-',
-      'run|lenet5-caffe|scratch|0.8|0|-',
       'run|lenet5-caffe|wgsef-hspg|0.8|0|0.0001',
       'run|lenet5-caffe|wgsef-hspg|0.8|0|0.00001',
       'run|lenet5-caffe|wgsef-hspg|0.8|0|0.001',
-      'latency|lenet5-caffe|0.8',
     ]);
     expect(keys.some((k) => k.includes('auto'))).toBe(false);
     // the searched method's other cells wait for the search

@@ -21,11 +21,11 @@ export const PAPER_METHODS = [
 ] as const;
 export type PaperMethod = (typeof PAPER_METHODS)[number];
 
-/** The order jobs run in (the cheapest informative controls first, then one trial of each method). */
+/** The order jobs run in: the cheap control first (the small net from scratch), dense and magnitude pruning of it, then one trial of each method before any second trial. */
 export const RUN_ORDER: readonly PaperMethod[] = [
+  'scratch',
   'dense',
   'magnitude',
-  'scratch',
   'wgsef-hspg',
   'group-lasso-hspg',
   'wgsef-auto-hspg',
@@ -161,6 +161,7 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
       return lambda === undefined ? undefined : { kind: 'run', model, method, sparsity: s, seed, lambda };
     };
     // the search point: unsearched methods' cells and every method's trials, round-robin
+    out.push({ kind: 'latency', model, sparsity: spec.searchAt.sparsity });
     const queues: Job[][][] = methods.map((m) =>
       isSearched(m)
         ? searchTrials(spec, model, m)
@@ -169,7 +170,6 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
     for (let round = 0; queues.some((q) => q.length > round); round++) {
       for (const q of queues) if (q[round]) out.push(...(q[round] as Job[]));
     }
-    out.push({ kind: 'latency', model, sparsity: spec.searchAt.sparsity });
     // then the other levels at the search seed, then the other seeds at every level
     for (const [si, seed] of seeds.entries()) {
       for (const [li, level] of levels.entries()) {

@@ -7,6 +7,7 @@ import { gatherSafe } from '@klevel/wasm-train';
 import { shuffledIndices } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 
 /** Images and one-hot labels on the device. */
 export interface TensorData {
@@ -40,6 +41,8 @@ export interface EpochLog {
   acc: number;
   groupSparsity: number | undefined;
   seconds: number;
+  /** Replayed from a checkpoint, not trained in this process. */
+  resumed?: boolean;
 }
 
 /** Options of {@link trainEpochs}. */
@@ -52,6 +55,8 @@ export interface TrainEpochsOptions {
   batchSize: number;
   callbacks?: tfl.Callback[];
   onEpoch?: (log: EpochLog) => void;
+  /** Directory of this stage's per-epoch checkpoint: resume from it, save to it after every epoch. */
+  checkpoint?: string;
 }
 
 /**
@@ -67,7 +72,15 @@ export async function trainEpochs(
 ): Promise<number> {
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const start = performance.now();
-  for (const epoch of options.epochs) {
+  const logs: EpochLog[] = [];
+  const resumed = options.checkpoint
+    ? await loadCheckpoint<EpochLog>(options.checkpoint, model, optimizer)
+    : undefined;
+  if (resumed) {
+    logs.push(...resumed.logs);
+    for (const l of resumed.logs) options.onEpoch?.({ ...l, resumed: true });
+  }
+  for (const epoch of options.epochs.slice(resumed?.epochsDone ?? 0)) {
     const lr = options.lrOf(epoch);
     setLearningRate(optimizer, lr);
     const t0 = performance.now();
@@ -87,14 +100,19 @@ export async function trainEpochs(
         const v = h.history[key]?.at(-1);
         return typeof v === 'number' ? v : undefined;
       };
-      options.onEpoch?.({
+      const log: EpochLog = {
         epoch,
         lr,
         loss: last('loss') ?? Number.NaN,
         acc: last('acc') ?? last('accuracy') ?? Number.NaN,
         groupSparsity: last('group_sparsity'),
         seconds: (performance.now() - t0) / 1000,
-      });
+      };
+      logs.push(log);
+      if (options.checkpoint) {
+        await saveCheckpoint(options.checkpoint, model, optimizer, { epochsDone: logs.length, logs });
+      }
+      options.onEpoch?.(log);
     } finally {
       tf.dispose([xs, ys]);
     }
