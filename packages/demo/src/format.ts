@@ -17,7 +17,7 @@ export function formatRatio(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${x.toFixed(2)}x`;
 }
 
-/** Signed points between two fractions: `-0.85 pt`. */
+/** An accuracy drop in percentage points, signed as a change: `formatPoints(0.85)` -> `-0.85 pt`. */
 export function formatPoints(drop: number): string {
   return `${drop > 0 ? '-' : '+'}${Math.abs(drop).toFixed(2)} pt`;
 }

@@ -1,73 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { defaultPhase1Epochs, demoProgram, parseDemoOptions, QUICK_DEFAULTS } from './options';
+import { demoProgram, parseDemoOptions, QUICK_DEFAULTS } from './options';
 
 describe('parseDemoOptions', () => {
   it('gives the quick defaults with no arguments', () => {
     const o = parseDemoOptions([]);
-    expect(o).toMatchObject({ ...QUICK_DEFAULTS, phase1Epochs: 1 });
-    expect(o.full).toBe(false);
-    expect(o.trainLimit).toBe(QUICK_DEFAULTS.trainLimit);
+    expect(o).toEqual({ ...QUICK_DEFAULTS });
   });
 
-  it('--full uses the whole training split and a longer schedule', () => {
+  it('--full uses the whole training split and longer stages', () => {
     const o = parseDemoOptions(['--full']);
-    expect(o.full).toBe(true);
-    expect(o.trainLimit).toBeNull();
-    expect(o.epochs).toBe(30);
-    expect(o.batchSize).toBe(128);
-    expect(o.lambda).toBe(0.02);
-    expect(o.evalBeforeFinalize).toBe(true);
-    expect(o.phase1Epochs).toBe(15);
+    expect(o).toMatchObject({ full: true, trainLimit: null, proxEpochs: 5, hspgEpochs: 5, lambda: 0.02 });
   });
 
   it('explicit options win over --full and the defaults', () => {
-    const o = parseDemoOptions([
-      '--full',
-      '--epochs',
-      '6',
-      '--keep',
-      '0.3',
-      '--out',
-      'x/y',
-      '--backend',
-      'cpu',
-      '--seed',
-      '7',
-      '--train-limit',
-      '256',
-      '--phase1-epochs',
-      '2',
-      '--lambda',
-      '0.002',
-      '--latency-batch',
-      '1,8,64',
-      '--latency-clock',
-      'wall',
-      '--no-progress',
-    ]);
+    const o = parseDemoOptions(
+      [
+        '--full --prox-epochs 2 --hspg-epochs 3 --finetune-epochs 0 --keep 0.3 --out x/y --backend cpu --seed 7',
+        '--train-limit 256 --lambda 0.002 --lambda-hspg 0.0001 --lr 0.1 --finetune-lr 0.01 --latency-batch 1,8,64',
+        '--latency-clock wall --no-progress',
+      ]
+        .join(' ')
+        .split(' '),
+    );
     expect(o).toMatchObject({
       full: true,
-      epochs: 6,
-      phase1Epochs: 2,
+      proxEpochs: 2,
+      hspgEpochs: 3,
+      finetuneEpochs: 0,
       keep: 0.3,
       out: 'x/y',
       backend: 'cpu',
       seed: 7,
       trainLimit: 256,
       lambda: 0.002,
+      lambdaHspg: 0.0001,
+      learningRate: 0.1,
+      finetuneLearningRate: 0.01,
       latencyBatchSizes: [1, 8, 64],
       latencyClock: 'wall',
       progress: false,
     });
   });
 
+  it("takes lambda 'auto'", () => {
+    expect(parseDemoOptions(['--lambda', 'auto']).lambda).toBe('auto');
+  });
+
   it.each([
     [['--keep', '0'], /--keep must be the fraction/],
     [['--keep', '1.5'], /--keep must be the fraction/],
-    [['--epochs', '2.5'], /--epochs must be an integer >= 1/],
-    [['--epochs', '1'], /--epochs must be at least 2/],
-    [['--epochs', '4', '--phase1-epochs', '4'], /HSPG gets at least one epoch/],
+    [['--prox-epochs', '2.5'], /--prox-epochs must be an integer >= 1/],
+    [['--hspg-epochs', '0'], /--hspg-epochs must be an integer >= 1/],
+    [['--lambda', 'strong'], /--lambda must be a number > 0, got 'strong'/],
     [['--backend', 'webgl'], /--backend must be one of auto, wasm, cpu, tensorflow/],
     [['--latency-batch', '1,x'], /--latency-batch must be comma-separated/],
     [['--epsilon', '1'], /--epsilon must be a number in \[0, 1\)/],
@@ -85,20 +72,19 @@ describe('parseDemoOptions', () => {
     }
     expect(err).toBeInstanceOf(CommanderError);
     expect((err as CommanderError).code).toBe('commander.helpDisplayed');
-    const help = demoProgram().helpInformation();
-    for (const flag of ['--full', '--epochs', '--keep', '--out', '--backend', '--seed', '--train-limit']) {
-      expect(help).toContain(flag);
-    }
   });
 });
 
-describe('defaultPhase1Epochs', () => {
-  it('is half the epochs, at least 1, leaving at least 1 for HSPG', () => {
-    expect(defaultPhase1Epochs(2)).toBe(1);
-    expect(defaultPhase1Epochs(3)).toBe(2);
-    expect(defaultPhase1Epochs(4)).toBe(2);
-    expect(defaultPhase1Epochs(30)).toBe(15);
-    expect(defaultPhase1Epochs(4, 0.25)).toBe(1);
-    expect(defaultPhase1Epochs(8, 0.25)).toBe(2);
+describe('the README and --help', () => {
+  it('list the same options', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const line = readme.match(/^Options \(`npm run demo -- --help`\):([\s\S]*?)\n\n/m);
+    expect(line, 'the README has an "Options (`npm run demo -- --help`):" paragraph').not.toBeNull();
+    const documented = [...(line?.[1] ?? '').matchAll(/`(--[a-z0-9-]+)`/g)].map((m) => m[1]).sort();
+    const cli = demoProgram()
+      .options.map((o) => o.long as string)
+      .filter((f) => f !== '--help')
+      .sort();
+    expect(documented).toEqual(cli);
   });
 });

@@ -7,12 +7,12 @@ import { nonNegativeInt, positiveInt, positiveNumber } from './cli-args';
 
 /** Everything the demo pipeline needs to know. */
 export interface DemoOptions {
-  /** Total training epochs of each run (the dense baseline and the sparse run). */
-  epochs: number;
-  /** Epochs of phase 1 (WGSEF prox-SGD); the rest are phase 2 (HSPG half-space). */
-  phase1Epochs: number;
-  /** Share of the epochs given to phase 1 when `--phase1-epochs` is not set. */
-  phase1Fraction: number;
+  /** Epochs of WGSEF prox-SGD (HSPG's first stage). */
+  proxEpochs: number;
+  /** Epochs of HSPG's half-space stage after it. */
+  hspgEpochs: number;
+  /** Epochs of the fine-tune of the pruned model. The dense baseline trains prox + HSPG + fine-tune epochs. */
+  finetuneEpochs: number;
   /** Fraction of the groups (filters / neurons) each layer keeps, in (0, 1]. */
   keep: number;
   /** Output directory (report.html, summary.json, pruned/). */
@@ -29,17 +29,18 @@ export interface DemoOptions {
   testLimit: number | null;
   /** Mini-batch size. */
   batchSize: number;
-  /** Peak learning rate (cosine annealed to `minLearningRate` over all epochs). */
+  /** Peak learning rate (cosine decay per batch to `minLearningRate`). */
   learningRate: number;
-  /** Learning rate at the end of the cosine schedule. */
+  /** Learning rate at the end of every cosine decay. */
   minLearningRate: number;
-  /** SGD momentum (both runs, and HSPG). */
+  /** Peak learning rate of the fine-tune of the pruned model. */
+  finetuneLearningRate: number;
+  /** SGD momentum (all stages, and HSPG). */
   momentum: number;
-  /** WGSEF strength lambda of phase 1 (prox-SGD). */
-  lambda: number;
-  /** WGSEF strength during the HSPG phase (null = lambda / 20): after the exact-k step only k groups per
-   *  layer are nonzero and WGSEF is a plain ridge on them, so a phase-1 lambda would be a very strong
-   *  weight decay. */
+  /** WGSEF strength lambda of the prox-SGD stage, or 'auto'. */
+  lambda: number | 'auto';
+  /** WGSEF strength of the half-space stage (null = lambda / 20): with k groups left WGSEF is a plain ridge
+   *  on them, so the prox-SGD strength would be a strong weight decay. Ignored with lambda 'auto'. */
   lambdaHspg: number | null;
   /** HSPG half-space aggressiveness epsilon in [0, 1). */
   epsilon: number;
@@ -55,31 +56,28 @@ export interface DemoOptions {
   data: 'auto' | 'full' | 'subset';
   /** Directory of the full dataset's IDX files (default: the Debian location). */
   dataDir: string | undefined;
-  /** Apply the exact-k step after phase 1 as well, so HSPG fine-tunes exactly k groups per layer. */
-  exactKBeforeHspg: boolean;
-  /** Also measure the test accuracy just before the exact-k finalize (one more full evaluation). */
-  evalBeforeFinalize: boolean;
   /** Show progress bars (only on a TTY). */
   progress: boolean;
   /** Whether --full was given. */
   full: boolean;
 }
 
-/** Defaults of the quick run (finishes in a few minutes on 2 cores). */
+/** Defaults of the quick run (a few minutes on 2 cores, build included). */
 export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
-  epochs: 4,
-  phase1Epochs: 1,
-  phase1Fraction: 0.25,
+  proxEpochs: 1,
+  hspgEpochs: 1,
+  finetuneEpochs: 2,
   keep: 0.2,
   out: 'out/demo',
   backend: 'auto',
   seed: 1,
-  trainLimit: 4096,
-  valSize: 500,
+  trainLimit: 12000,
+  valSize: 1000,
   testLimit: null,
-  batchSize: 64,
+  batchSize: 128,
   learningRate: 0.05,
-  minLearningRate: 0.002,
+  minLearningRate: 0.001,
+  finetuneLearningRate: 0.02,
   momentum: 0.9,
   lambda: 0.4,
   lambdaHspg: null,
@@ -90,25 +88,26 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   latencyClock: 'cpu',
   data: 'auto',
   dataDir: undefined,
-  exactKBeforeHspg: true,
-  evalBeforeFinalize: false,
   progress: true,
   full: false,
 } satisfies DemoOptions);
 
-/** What `--full` changes: the whole training split and a longer, paper-like cosine schedule. */
+/** What `--full` changes: the whole training split and longer stages (about an hour on 2 idle cores). */
 export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
-  epochs: 30,
-  phase1Fraction: 0.5,
-  batchSize: 128,
-  // ~50x more prox steps than the quick run: a weaker lambda (the paper's range is 1e-2 to 5e-2)
+  proxEpochs: 5,
+  hspgEpochs: 5,
+  finetuneEpochs: 2,
   lambda: 0.02,
   trainLimit: null,
   valSize: 5000,
   latencyRuns: 100,
-  evalBeforeFinalize: true,
   full: true,
 });
+
+function lambdaValue(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  return positiveNumber('--lambda')(value);
+}
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -157,19 +156,21 @@ export function demoProgram(): Command {
       'LeNet-5-Caffe on Fashion-MNIST: WGSEF prox-SGD then HSPG to k filters/neurons per layer, exact-k finalize, ' +
         'prune, verify, benchmark dense vs pruned, and write an HTML report.',
     )
+    .option('--full', 'whole training split and longer stages (slow: about an hour on 2 cores)')
     .option(
-      '--full',
-      'whole training split, batch 128 and a paper-like 30-epoch cosine schedule (slow: hours on 2 cores)',
+      '--prox-epochs <n>',
+      `epochs of WGSEF prox-SGD (default ${QUICK_DEFAULTS.proxEpochs}; --full: 5)`,
+      positiveInt('--prox-epochs'),
     )
     .option(
-      '-e, --epochs <n>',
-      `total epochs per run (default ${QUICK_DEFAULTS.epochs}; --full: 30)`,
-      positiveInt('--epochs'),
+      '--hspg-epochs <n>',
+      `epochs of HSPG's half-space stage (default ${QUICK_DEFAULTS.hspgEpochs}; --full: 5)`,
+      positiveInt('--hspg-epochs'),
     )
     .option(
-      '--phase1-epochs <n>',
-      'epochs of WGSEF prox-SGD before HSPG (default: a quarter of the epochs; --full: half, as in the paper)',
-      positiveInt('--phase1-epochs'),
+      '--finetune-epochs <n>',
+      `epochs of the fine-tune of the pruned model (default ${QUICK_DEFAULTS.finetuneEpochs}); the dense baseline trains prox + HSPG + fine-tune epochs`,
+      nonNegativeInt('--finetune-epochs'),
     )
     .option(
       '-k, --keep <fraction>',
@@ -208,7 +209,21 @@ export function demoProgram(): Command {
       positiveInt('--batch-size'),
     )
     .option('--lr <x>', `peak learning rate (default ${QUICK_DEFAULTS.learningRate})`, positiveNumber('--lr'))
-    .option('--lambda <x>', `WGSEF strength (default ${QUICK_DEFAULTS.lambda})`, positiveNumber('--lambda'))
+    .option(
+      '--finetune-lr <x>',
+      `peak learning rate of the fine-tune (default ${QUICK_DEFAULTS.finetuneLearningRate})`,
+      positiveNumber('--finetune-lr'),
+    )
+    .option(
+      '--lambda <x>',
+      `WGSEF strength, a number or auto (default ${QUICK_DEFAULTS.lambda})`,
+      lambdaValue,
+    )
+    .option(
+      '--lambda-hspg <x>',
+      'WGSEF strength in the half-space stage (default lambda / 20)',
+      positiveNumber('--lambda-hspg'),
+    )
     .option(
       '--epsilon <x>',
       `HSPG half-space epsilon (default ${QUICK_DEFAULTS.epsilon})`,
@@ -236,70 +251,32 @@ export function demoProgram(): Command {
       oneOf('--data', ['auto', 'full', 'subset'] as const),
     )
     .option('--data-dir <dir>', 'directory with the Fashion-MNIST IDX files')
-    .option(
-      '--eval-before-finalize',
-      'also measure test accuracy just before the exact-k finalize (default with --full)',
-    )
     .option('--no-progress', 'no progress bars')
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
 }
 
-/** Default phase-1 length: `fraction` of the epochs (the paper switches to HSPG halfway; the quick run
- *  uses a quarter so the k-level network gets more fine-tuning), at least 1, leaving at least 1 for HSPG. */
-export function defaultPhase1Epochs(epochs: number, fraction = 0.5): number {
-  return Math.min(epochs - 1, Math.max(1, Math.round(epochs * fraction)));
-}
-
 /**
  * Parses the demo's arguments (without `node` and the script) into {@link DemoOptions}.
  * Throws commander's `CommanderError` on `--help` (code 'commander.helpDisplayed') or bad input.
- * @example parseDemoOptions(['--epochs', '6', '--keep', '0.3'])
+ * @example parseDemoOptions(['--prox-epochs', '2', '--keep', '0.3'])
  */
 export function parseDemoOptions(argv: string[]): DemoOptions {
   const program = demoProgram();
   program.parse(argv, { from: 'user' });
   const o = program.opts<Record<string, unknown>>();
   const base: DemoOptions = { ...QUICK_DEFAULTS, ...(o.full ? FULL_OVERRIDES : {}) } as DemoOptions;
-  const pick = <K extends keyof DemoOptions>(key: K, flag: string): DemoOptions[K] =>
-    (o[flag] !== undefined ? o[flag] : base[key]) as DemoOptions[K];
-  const epochs = pick('epochs', 'epochs');
-  if (epochs < 2) {
-    throw new InvalidArgumentError(
-      `--epochs must be at least 2 (at least one epoch of WGSEF prox-SGD and one of HSPG), got ${epochs}.`,
-    );
-  }
-  const phase1 = (o.phase1Epochs as number | undefined) ?? defaultPhase1Epochs(epochs, base.phase1Fraction);
-  if (phase1 >= epochs) {
-    throw new InvalidArgumentError(
-      `--phase1-epochs (${phase1}) must be below --epochs (${epochs}) so HSPG gets at least one epoch.`,
-    );
-  }
-  return {
-    ...base,
-    epochs,
-    phase1Epochs: phase1,
-    keep: pick('keep', 'keep'),
-    out: pick('out', 'out'),
-    backend: pick('backend', 'backend'),
-    seed: pick('seed', 'seed'),
-    trainLimit: pick('trainLimit', 'trainLimit'),
-    valSize: pick('valSize', 'valSize'),
-    testLimit: pick('testLimit', 'testLimit'),
-    batchSize: pick('batchSize', 'batchSize'),
-    learningRate: pick('learningRate', 'lr'),
-    lambda: pick('lambda', 'lambda'),
-    lambdaHspg: pick('lambdaHspg', 'lambdaHspg'),
-    epsilon: pick('epsilon', 'epsilon'),
-    groupWeights: pick('groupWeights', 'groupWeights'),
-    latencyBatchSizes: pick('latencyBatchSizes', 'latencyBatch'),
-    latencyRuns: pick('latencyRuns', 'latencyRuns'),
-    latencyClock: pick('latencyClock', 'latencyClock'),
-    data: pick('data', 'data'),
-    dataDir: pick('dataDir', 'dataDir'),
-    exactKBeforeHspg: o.exactKBeforeHspg !== false,
-    evalBeforeFinalize: o.evalBeforeFinalize === true || base.evalBeforeFinalize,
-    progress: o.progress !== false,
-    full: o.full === true,
+  const flags: Record<string, keyof DemoOptions> = {
+    lr: 'learningRate',
+    finetuneLr: 'finetuneLearningRate',
+    latencyBatch: 'latencyBatchSizes',
   };
+  const out = { ...base };
+  for (const [flag, value] of Object.entries(o)) {
+    const key = flags[flag] ?? (flag as keyof DemoOptions);
+    if (value !== undefined && key in base) (out as Record<string, unknown>)[key] = value;
+  }
+  out.progress = o.progress !== false;
+  out.full = o.full === true;
+  return out;
 }

@@ -9,7 +9,7 @@ import { parseDemoOptions } from './options';
 import { runDemo } from './pipeline';
 import type { DemoSummary } from './summary';
 
-describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
+describe('runDemo (smoke: 256 embedded images, 1 + 1 + 1 epochs)', () => {
   const out = mkdtempSync(join(tmpdir(), 'klevel-demo-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -24,8 +24,12 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
       '0',
       '--test-limit',
       '200',
-      '--epochs',
-      '2',
+      '--prox-epochs',
+      '1',
+      '--hspg-epochs',
+      '1',
+      '--finetune-epochs',
+      '1',
       '--keep',
       '0.2',
       '--latency-batch',
@@ -43,7 +47,8 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
 
     const text = lines.join('\n');
     expect(text).toContain('EMBEDDED SUBSET');
-    expect(text).toMatch(/finalize after HSPG: \d+ groups were nonzero before the exact-k step/);
+    expect(text).toMatch(/finalize: \d+ groups were nonzero before the exact-k step/);
+    expect(text).toMatch(/pruned model after the fine-tune: test accuracy/);
     expect(text).toContain(`report:       ${join(out, 'report.html')}`);
     expect(text).toMatch(/total time: +\d+\.\d s/);
     expect(table).toContain('test accuracy');
@@ -61,8 +66,10 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
     expect(summary.equivalence?.maxRelativeDifference).toBeLessThanOrEqual(1e-4);
     expect(summary.costs.paramsAfter).toBeLessThan(summary.costs.paramsBefore);
     expect(summary.latency.cells.map((c) => c.batchSize)).toEqual([1, 8]);
-    expect(summary.curves.dense).toHaveLength(2);
-    expect(summary.curves.sparse.map((r) => r.phase)).toEqual(['wgsef', 'hspg']);
+    expect(summary.curves.dense).toHaveLength(3);
+    expect(summary.curves.sparse.map((r) => r.phase)).toEqual(['wgsef', 'hspg', 'finetune']);
+    expect(summary.epochs).toEqual({ dense: 3, prox: 1, hspg: 1, finetune: 1 });
+    expect(summary.accuracy.pruned).toBeGreaterThan(0);
     expect(summary.sparsityHistory.at(-1)?.phase).toBe('finalize');
 
     // outputs
@@ -75,5 +82,5 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 epochs)', () => {
     const loaded = await loadModel(join(out, 'pruned'));
     expect(loaded.getLayer('conv2').getConfig().filters).toBe(byLayer.conv2?.prunedWidth);
     loaded.dispose();
-  });
+  }, 300_000); // three short fits and a latency run; minutes on a loaded 2-core machine
 });

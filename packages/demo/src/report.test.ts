@@ -21,7 +21,7 @@ describe('renderReport', () => {
       'Training loss per epoch',
       'Accuracy per epoch',
       'Nonzero groups per layer during training',
-      'Test accuracy (same training budget)',
+      'Test accuracy (same training epochs)',
       'Latency, batch 64',
     ]) {
       expect(html).toContain(title);
@@ -39,12 +39,9 @@ describe('renderReport', () => {
     expect(html).toContain('Fashion-MNIST <b>full</b>');
   });
 
-  it('draws two accuracy bars when the pre-finalize accuracy was not measured', () => {
-    const page = renderReport(
-      buildSummary(summaryInputs({ accuracy: { dense: 0.88, sparseBeforeFinalize: null, pruned: 0.87 } })),
-    );
-    expect(page).not.toContain('sparse (pre-finalize)');
-    expect(html).toContain('sparse (pre-finalize)');
+  it('draws the pruned accuracy before and after its fine-tune', () => {
+    expect(html).toContain('pruned, before fine-tune');
+    expect(html).toContain('pruned, fine-tuned');
   });
 
   it('escapes text from the data', () => {

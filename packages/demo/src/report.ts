@@ -3,7 +3,8 @@
  * per layer over time, accuracy bars, latency bars), the summary tables and the goals. No scripts, no network.
  */
 import { barChart, esc, lineChart, PALETTE } from './charts';
-import { type DemoSummary, formatInt, formatPercent, formatRatio } from './summary';
+import { formatInt, formatPercent, formatPoints, formatRatio } from './format';
+import type { DemoSummary } from './summary';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
@@ -91,22 +92,20 @@ export function sparsityChart(s: DemoSummary): string {
   });
 }
 
-/** Accuracy bars: dense, sparse before finalize, pruned. */
+/** Accuracy bars: dense, pruned before and after its fine-tune. */
 export function accuracyChart(s: DemoSummary): string {
   const a = s.accuracy;
-  const measured = [a.dense, a.pruned, ...(a.sparseBeforeFinalize === null ? [] : [a.sparseBeforeFinalize])];
+  const measured = [a.dense, a.pruned, a.prunedBeforeFineTune];
   const lo = Math.max(0, Math.floor(Math.min(...measured) * 10) / 10 - 0.1);
   return barChart(
     ['test accuracy'],
     [
       { label: 'dense', values: [a.dense], color: PALETTE[0] },
-      ...(a.sparseBeforeFinalize === null
-        ? []
-        : [{ label: 'sparse (pre-finalize)', values: [a.sparseBeforeFinalize], color: PALETTE[5] }]),
-      { label: 'pruned', values: [a.pruned], color: PALETTE[1] },
+      { label: 'pruned, before fine-tune', values: [a.prunedBeforeFineTune], color: PALETTE[5] },
+      { label: 'pruned, fine-tuned', values: [a.pruned], color: PALETTE[1] },
     ],
     {
-      title: 'Test accuracy (same training budget)',
+      title: 'Test accuracy (same training epochs)',
       yLabel: 'accuracy',
       format: (v) => formatPercent(v),
       yDomain: [lo, 1],
@@ -144,15 +143,8 @@ function row(cells: Array<string | number>, firstLeft = true): string {
 export function renderReport(s: DemoSummary): string {
   const a = s.accuracy;
   const summaryRows = [
-    row([
-      'test accuracy',
-      formatPercent(a.dense),
-      formatPercent(a.pruned),
-      `${a.dropPoints > 0 ? '-' : '+'}${Math.abs(a.dropPoints).toFixed(2)} pt`,
-    ]),
-    a.sparseBeforeFinalize === null
-      ? ''
-      : row(['sparse model before finalize', '', formatPercent(a.sparseBeforeFinalize), '']),
+    row(['test accuracy', formatPercent(a.dense), formatPercent(a.pruned), formatPoints(a.dropPoints)]),
+    row(['pruned, before its fine-tune', '', formatPercent(a.prunedBeforeFineTune), '']),
     row([
       'parameters',
       formatInt(s.costs.paramsBefore),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summaryInputs } from './__fixtures__/summary-inputs';
-import { buildSummary, formatPercent, formatRatio, goalLines, summaryTable, thin } from './summary';
+import { formatPercent, formatRatio } from './format';
+import { buildSummary, goalLines, summaryTable, thin } from './summary';
 
 describe('buildSummary', () => {
   it('collects accuracy, groups, costs and ratios', () => {
@@ -31,18 +32,20 @@ describe('buildSummary', () => {
 
   it('judges the goals from the measurements', () => {
     const ok = buildSummary(summaryInputs());
-    expect(ok.goals.map((g) => g.met)).toEqual([true, true, true, false]);
+    // exact k, equivalence, dense >= 85%, equal epochs, within 1 point, latency efficiency
+    expect(ok.goals.map((g) => g.met)).toEqual([true, true, true, true, true, false]);
     const bad = buildSummary(
       summaryInputs({
         kept: { conv1: 4, conv2: 8, fc1: 100 },
-        accuracy: { dense: 0.9, sparseBeforeFinalize: 0.85, pruned: 0.85 },
+        accuracy: { dense: 0.84, prunedBeforeFineTune: 0.8, pruned: 0.8 },
+        epochs: { dense: 8, prox: 3, hspg: 3, finetune: 3 },
         equivalence: { maxRelativeDifference: 1e-2, tolerance: 1e-4, samples: 4 },
       }),
     );
     expect(bad.groups.exactK).toBe(false);
-    expect(bad.goals.map((g) => g.met)).toEqual([false, false, false, false]);
+    expect(bad.goals.map((g) => g.met)).toEqual([false, false, false, false, false, false]);
     expect(goalLines(bad)[0]).toMatch(/^\[ \] requested k met exactly.*conv2 8\/10/);
-    expect(goalLines(ok)[2]).toMatch(/^\[x\] pruned accuracy within 1 point/);
+    expect(goalLines(ok)[4]).toMatch(/^\[x\] pruned accuracy within 1 point/);
   });
 
   it('counts a pruned width that differs from k as not exact', () => {
@@ -69,15 +72,11 @@ describe('summaryTable', () => {
   });
 });
 
-describe('summaryTable without the pre-finalize accuracy', () => {
-  it('leaves the row out when it was not measured', () => {
-    const s = buildSummary(
-      summaryInputs({ accuracy: { dense: 0.88, sparseBeforeFinalize: null, pruned: 0.87 } }),
+describe('summaryTable and the fine-tune', () => {
+  it('shows the pruned accuracy before its fine-tune', () => {
+    expect(summaryTable(buildSummary(summaryInputs()))).toMatch(
+      /pruned, before its fine-tune\s*│\s*│\s*83\.65%/,
     );
-    expect(summaryTable(s)).not.toContain('before finalize  ');
-    expect(summaryTable(s)).not.toMatch(/sparse model before finalize/);
-    const withIt = buildSummary(summaryInputs());
-    expect(summaryTable(withIt)).toMatch(/sparse model before finalize\s*│\s*│\s*87\.65%/);
   });
 });
 

@@ -38,7 +38,7 @@ export function summaryInputs(overrides: Partial<SummaryInputs> = {}): SummaryIn
     backend: { name: 'wasm', reason: 'wasm with klevel training kernels' },
     data: { source: 'full', dir: '/data', train: 6144, val: 1000, test: 10000, pool: 60000 },
     settings: { epochs: 4, keep: 0.2 },
-    accuracy: { dense: 0.8812, sparseBeforeFinalize: 0.8765, pruned: 0.8761 },
+    accuracy: { dense: 0.8812, prunedBeforeFineTune: 0.8365, pruned: 0.8761 },
     layerTotals: { conv1: 20, conv2: 50, fc1: 500 },
     requested: { conv1: 4, conv2: 10, fc1: 100 },
     nonzeroBeforeFinalize: { conv1: 4, conv2: 12, fc1: 110 },
@@ -79,6 +79,7 @@ export function summaryInputs(overrides: Partial<SummaryInputs> = {}): SummaryIn
     history,
     batchesPerEpoch: 10,
     phase1Epochs: 3,
+    epochs: { dense: 8, prox: 3, hspg: 3, finetune: 2 },
     timings: { trainDense: 50, trainSparse: 60, total: 130 },
     outputs: {
       dir: '/out',

@@ -3,7 +3,7 @@
  * (epochs, batch, learning rates, the prox / half-space split and the fine-tune), the lambda candidates of
  * the searched methods and the data split. Pure.
  */
-import { cosineLearningRate } from '../schedule';
+import { cosineDecay } from '@klevel/prox-callback';
 import type { PaperMethod, PaperModel } from './grid';
 
 /** The schedule every method of one model follows. */
@@ -58,14 +58,12 @@ export function totalEpochs(p: Protocol): number {
 
 /** Learning rate of main-phase epoch `e` (0-based). */
 export function mainLr(p: Protocol, e: number): number {
-  return p.mainEpochs <= 1 ? p.lr : cosineLearningRate(e, p.mainEpochs - 1, p.lr, p.lrMin);
+  return cosineDecay({ initial: p.lr, final: p.lrMin, steps: p.mainEpochs })(e, p.mainEpochs);
 }
 
 /** Learning rate of fine-tune epoch `e` (0-based). */
 export function finetuneLr(p: Protocol, e: number): number {
-  return p.finetuneEpochs <= 1
-    ? p.finetuneLr
-    : cosineLearningRate(e, p.finetuneEpochs - 1, p.finetuneLr, p.lrMin);
+  return cosineDecay({ initial: p.finetuneLr, final: p.lrMin, steps: p.finetuneEpochs })(e, p.finetuneEpochs);
 }
 
 /** Lambda candidates of the searched methods: the same number of trials for each (the search budget). */
