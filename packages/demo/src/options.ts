@@ -74,7 +74,7 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   trainLimit: 12000,
   valSize: 1000,
   testLimit: null,
-  batchSize: 128,
+  batchSize: 64,
   learningRate: 0.05,
   minLearningRate: 0.001,
   finetuneLearningRate: 0.02,
@@ -100,6 +100,7 @@ export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   lambda: 0.02,
   trainLimit: null,
   valSize: 5000,
+  batchSize: 128,
   latencyRuns: 100,
   full: true,
 });

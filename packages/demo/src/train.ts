@@ -224,11 +224,25 @@ export async function trainSparse(ctx: TrainContext): Promise<SparseRun> {
   });
   const beforeFinalize = reg.stats();
   const finalize = reg.finalize();
+  const history: ProxHistoryEntry[] = [
+    ...prox.history,
+    {
+      step: (prox.history.at(-1)?.step ?? -1) + 1,
+      epoch: o.proxEpochs + o.hspgEpochs - 1,
+      batch: -1,
+      learningRate: undefined,
+      value: reg.value(),
+      nonzero: finalize.stats.total.nonzero,
+      sparsity: finalize.stats.total.sparsity,
+      layers: Object.fromEntries(Object.entries(finalize.stats.layers).map(([k, v]) => [k, v.nonzero])),
+      finalized: true,
+    },
+  ];
   return {
     model,
     curve,
     regularizer: reg,
-    history: prox.history,
+    history,
     afterProx,
     beforeFinalize,
     finalize,
