@@ -12,6 +12,7 @@ import { type GroupRegularizer, groupLasso, wgsef } from '@klevel/wgsef';
 import { lenet5Caffe, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { disposeOptimizer } from '../train';
 import { removeCheckpoint } from './checkpoint';
 import { type Job, jobKey, type PaperModel } from './grid';
 import { finetuneLr, mainLr, methodShape, type Protocol } from './protocol';
@@ -275,7 +276,7 @@ async function fitWith(
   try {
     await trainEpochs(model, optimizer, data, options);
   } finally {
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
 }
 

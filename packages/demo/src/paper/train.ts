@@ -7,6 +7,7 @@ import { gatherSafe } from '@klevel/wasm-train';
 import { shuffledIndices } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { accuracy } from '../evaluate';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 
 /** Images and one-hot labels on the device. */
@@ -120,16 +121,12 @@ export async function trainEpochs(
   return (performance.now() - start) / 1000;
 }
 
-/** Test accuracy of `model` (compiles it with a plain SGD optimizer first if it is not compiled). */
+/** Top-1 accuracy of `model` on `data` (predictions in batches; the model need not be compiled). */
 export async function evaluateAccuracy(model: tfl.LayersModel, data: TensorData): Promise<number> {
-  if (!model.optimizer) {
-    model.compile({ optimizer: tf.train.sgd(0), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  }
-  const out = model.evaluate(data.xs, data.ys, { batchSize: 500 });
-  const list = Array.isArray(out) ? out : [out];
-  const acc = (await (list[1] as tf.Scalar).data())[0] as number;
-  tf.dispose(list);
-  return acc;
+  const labels = tf.tidy(() => tf.argMax(data.ys, -1));
+  const truth = await labels.data();
+  labels.dispose();
+  return accuracy(model, data.xs as tf.Tensor4D, truth);
 }
 
 /** Parameters and multiply-accumulates per sample. */
