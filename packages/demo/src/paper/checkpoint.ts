@@ -3,7 +3,7 @@
  * full-scale grid that is killed mid-way resumes at its last finished epoch. One directory per stage: a
  * `state.json` manifest and a `tensors.bin` of float32/int32 values in manifest order.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -111,4 +111,37 @@ export async function loadCheckpoint<L>(
 /** Removes a checkpoint directory (after its cell finished). */
 export function removeCheckpoint(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A cell that has checkpoints but no record yet: how far each of its stages got. */
+export interface InProgress {
+  /** The checkpoint directory name (the job key with separators replaced). */
+  cell: string;
+  stages: { stage: string; epochsDone: number; lastLoss: number | undefined; lastAcc: number | undefined }[];
+}
+
+/** The cells with checkpoints under `<cacheDir>/checkpoints` (for the report). */
+export function checkpointsInProgress(cacheDir: string): InProgress[] {
+  const root = join(cacheDir, 'checkpoints');
+  if (!existsSync(root)) return [];
+  const out: InProgress[] = [];
+  for (const cell of readdirSync(root).sort()) {
+    const stages: InProgress['stages'] = [];
+    for (const stage of ['main', 'finetune']) {
+      const file = join(root, cell, stage, 'state.json');
+      if (!existsSync(file)) continue;
+      const m = JSON.parse(readFileSync(file, 'utf8')) as {
+        epochsDone: number;
+        logs: { loss?: number; acc?: number }[];
+      };
+      stages.push({
+        stage,
+        epochsDone: m.epochsDone,
+        lastLoss: m.logs.at(-1)?.loss,
+        lastAcc: m.logs.at(-1)?.acc,
+      });
+    }
+    if (stages.length > 0) out.push({ cell, stages });
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatDuration, formatInt, formatRatio } from '../format';
+import { checkpointsInProgress, type InProgress } from './checkpoint';
 import {
   chosenLambda,
   type DoneRun,
@@ -120,7 +121,8 @@ export function reportRows(records: readonly PaperRecord[], grid: ReportGrid): R
           sparsity,
           accuracyMean: acc.mean,
           accuracyStd: acc.std,
-          macsReduction: dense ? dense.result.macs / first.result.macs : Number.NaN,
+          // the dense run's MACs, else the ratio the latency job measured on the same architectures
+          macsReduction: dense ? dense.result.macs / first.result.macs : (lat?.macRatio ?? Number.NaN),
           latencySpeedup: sparsity === 0 ? 1 : (lat?.speedup ?? null),
           seedList: cell.map((r) => r.seed),
           lambda,
@@ -190,8 +192,12 @@ export function missingCells(records: readonly PaperRecord[], grid: ReportGrid):
   return out;
 }
 
-/** The Markdown report. */
-export function renderMarkdown(records: readonly PaperRecord[], grid: ReportGrid): string {
+/** The Markdown report; `inProgress` lists the cells with per-epoch checkpoints but no record yet. */
+export function renderMarkdown(
+  records: readonly PaperRecord[],
+  grid: ReportGrid,
+  inProgress: readonly InProgress[] = [],
+): string {
   const rows = reportRows(records, grid);
   const runs = runsOf(records);
   const first = [...records].sort((a, b) => a.context.startedAt.localeCompare(b.context.startedAt))[0];
@@ -302,6 +308,25 @@ export function renderMarkdown(records: readonly PaperRecord[], grid: ReportGrid
       '',
     );
   }
+  if (inProgress.length > 0) {
+    out.push(
+      '## In progress (checkpointed, resumed by `--resume`)',
+      '',
+      table(
+        ['cell', 'stage', 'epochs done', 'last train loss', 'last train acc.'],
+        inProgress.flatMap((c) =>
+          c.stages.map((s) => [
+            c.cell,
+            s.stage,
+            String(s.epochsDone),
+            s.lastLoss === undefined ? '-' : s.lastLoss.toFixed(4),
+            s.lastAcc === undefined ? '-' : pct(s.lastAcc),
+          ]),
+        ),
+      ),
+      '',
+    );
+  }
   const missing = missingCells(records, grid);
   out.push('## Missing cells', '');
   out.push(
@@ -314,11 +339,11 @@ export function renderMarkdown(records: readonly PaperRecord[], grid: ReportGrid
 /** Writes the Markdown report and the JSON summary. */
 export function writeReport(
   records: readonly PaperRecord[],
-  a: ReportGrid & { out: string; summary: string },
+  a: ReportGrid & { out: string; summary: string; cacheDir?: string },
 ): void {
   const rows = reportRows(records, a);
   mkdirSync(dirname(a.out), { recursive: true });
   mkdirSync(dirname(a.summary), { recursive: true });
   writeFileSync(a.summary, `${JSON.stringify(summaryJson(rows), null, 2)}\n`);
-  writeFileSync(a.out, renderMarkdown(records, a));
+  writeFileSync(a.out, renderMarkdown(records, a, a.cacheDir ? checkpointsInProgress(a.cacheDir) : []));
 }
