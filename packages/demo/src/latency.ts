@@ -1,5 +1,5 @@
 /** The demo's latency stage: dense vs pruned with `benchmarkLatency` (@klevel/latency), as summary cells. */
-import { benchmarkLatency } from '@klevel/latency';
+import { benchmarkLatency } from '@klevel/latency/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { DemoOptions } from './options';
 import type { LatencyCell } from './summary';

@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type PruneResult, saveModel } from '@klevel/pruner';
+import type { PruneResult } from '@klevel/pruner';
+import { saveModel } from '@klevel/pruner/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { loadDemoData } from './data';

@@ -4,9 +4,9 @@
  * append its record, until nothing is left. Progress with an ETA from measured epoch costs.
  */
 import os from 'node:os';
-import { benchmarkLatency } from '@klevel/latency';
+import { benchmarkLatency } from '@klevel/latency/node';
 import { prune } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { groupLasso } from '@klevel/wgsef';
 import { loadFashionMnist, selectSamples, shuffledIndices } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
