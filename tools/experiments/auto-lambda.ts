@@ -1,0 +1,354 @@
+/**
+ * The lambda: 'auto' experiment: LeNet-5-Caffe on real Fashion-MNIST, 80% filter/neuron sparsity per layer,
+ * prox-SGD for a fixed budget, finalize (exact k), prune, fine-tune the pruned model; 'auto' against a
+ * numeric lambda sweep with the same budget. Every choice is read on a validation split carved from the
+ * training images (the test accuracy is printed for reference only).
+ *
+ * Resumable: each run is written to the results file as soon as it finishes; a rerun skips runs already
+ * there (--force reruns them). Run it with `node tools/experiments/run.mjs auto-lambda [options]`.
+ *
+ *   --runs dense,1e-5,1e-4,auto   which runs (numbers are lambdas, 'auto' the controller, 'auto:<json>'
+ *                                 the controller with settings, e.g. auto:{"rhoEnd":0.01})
+ *   --train 12000 --val 2000 --epochs 3 --ft 1 --batch 64 --lr 0.05 --seed 1 --keep 0.2
+ *   --out tools/experiments/results/auto-lambda.json
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  accuracy,
+  cosineLearningRate,
+  disposeOptimizer,
+  LearningRateScheduler,
+  loadDemoData,
+  withSeededMathRandom,
+} from '@klevel/demo';
+import { proxCallback } from '@klevel/prox-callback';
+import { prune } from '@klevel/pruner';
+import { useBestBackend } from '@klevel/wasm-train';
+import { DEFAULT_ROOT_METHOD, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
+import { lenet5Caffe } from '@klevel/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  AutoLambda,
+  type AutoLambdaSettings,
+  enforceKeepFloor,
+  tailEnergyFraction,
+} from '../../packages/wgsef/src/regularizer/auto-lambda';
+import { weightedSefProxUnchecked } from '../../packages/wgsef/src/weighted-sef-prox';
+
+interface Protocol {
+  train: number;
+  val: number;
+  epochs: number;
+  ft: number;
+  batch: number;
+  lr: number;
+  minLr: number;
+  ftLr: number;
+  seed: number;
+  keep: number;
+}
+
+interface RunResult {
+  name: string;
+  protocol: Protocol;
+  valBefore: number | null;
+  valAfterFinalize: number | null;
+  valAfterFt: number;
+  testAfterFt: number;
+  minNonzero: Record<string, number>;
+  requested: Record<string, number>;
+  nonzeroBeforeFinalize: Record<string, number>;
+  rhoBeforeFinalize: Record<string, number>;
+  lambdaTrace: { step: number; lambda: number[]; rho: number[]; nonzero: number[] }[];
+  layers: string[];
+  seconds: number;
+}
+
+function parseArgs(argv: string[]): { runs: string[]; p: Protocol; out: string; force: boolean } {
+  const get = (name: string, def: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? (argv[i + 1] as string) : def;
+  };
+  const p: Protocol = {
+    train: Number(get('train', '12000')),
+    val: Number(get('val', '2000')),
+    epochs: Number(get('epochs', '3')),
+    ft: Number(get('ft', '1')),
+    batch: Number(get('batch', '64')),
+    lr: Number(get('lr', '0.05')),
+    minLr: Number(get('min-lr', '0.001')),
+    ftLr: Number(get('ft-lr', '0.01')),
+    seed: Number(get('seed', '1')),
+    keep: Number(get('keep', '0.2')),
+  };
+  return {
+    runs: get('runs', 'dense,1e-5,3e-5,1e-4,3e-4,1e-3,1e-2,auto').split(/,(?![^{]*})/),
+    p,
+    out: get('out', 'tools/experiments/results/auto-lambda.json'),
+    force: argv.includes('--force'),
+  };
+}
+
+type LambdaFor = (norms: Float64Array, lr: number, step: number) => Float64Array;
+
+/** Replaces reg.prox by a per-layer-lambda prox with the keep floor (prototype of the library hook). */
+function installLayerProx(reg: WgsefRegularizer, lambdaFor: LambdaFor): { last: Float64Array } {
+  const layout = reg.layout;
+  const budget = reg.budget!;
+  const state = { last: new Float64Array(layout.layerNames.length) };
+  (reg as unknown as { prox: unknown }).prox = (lr: number, opts: { step?: number } = {}) => {
+    const norms = reg.groupNorms();
+    const lam = lambdaFor(norms, lr, opts.step ?? 0);
+    state.last = lam;
+    const after = new Float64Array(norms.length);
+    layout.layerGroups.forEach((members, l) => {
+      const a = Float64Array.from(members, (j) => norms[j] as number);
+      const w = Float64Array.from(members, (j) => layout.weights[j] as number);
+      const t = weightedSefProxUnchecked(
+        a,
+        w,
+        budget.perLayer[l] as number,
+        lr * (lam[l] as number),
+        DEFAULT_ROOT_METHOD,
+        new Float64Array(a.length),
+      );
+      members.forEach((j, i) => {
+        after[j] = t[i] as number;
+      });
+    });
+    enforceKeepFloor(
+      norms,
+      after,
+      layout.layerGroups,
+      budget.perLayer,
+      layout.weights,
+      (j) => lr * (lam[layout.layerOf[j] as number] as number),
+    );
+    reg.scaleGroups(after.map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 0)));
+    reg.recordNorms(after);
+    return { penalty: lr * (lam[0] as number), norms: after, stats: reg.stats(after) };
+  };
+  return state;
+}
+
+function layerRho(reg: WgsefRegularizer, norms: Float64Array): number[] {
+  const { layerGroups, weights } = reg.layout;
+  return layerGroups.map((members, l) =>
+    tailEnergyFraction(
+      Float64Array.from(members, (j) => (norms[j] as number) * (weights[j] as number)),
+      reg.budget!.perLayer[l] as number,
+    ),
+  );
+}
+
+async function runOne(
+  name: string,
+  p: Protocol,
+  data: Awaited<ReturnType<typeof loadDemoData>>,
+  tensors: { xs: tf.Tensor4D; ys: tf.Tensor; vxs: tf.Tensor4D; txs: tf.Tensor4D },
+): Promise<RunResult> {
+  const t0 = performance.now();
+  const model = lenet5Caffe({ seed: p.seed });
+  const opt = tf.train.momentum(p.lr, 0.9);
+  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const perEpoch = Math.ceil(p.train / p.batch);
+  const total = perEpoch * p.epochs;
+  const lrAt = (s: number) => cosineLearningRate(s, total, p.lr, p.minLr);
+  const valLabels = data.val!.labels;
+  const result: Partial<RunResult> = { name, protocol: p, lambdaTrace: [] };
+  let sparse: WgsefRegularizer | undefined;
+  const minNz: number[] = [];
+  if (name === 'dense') {
+    await withSeededMathRandom(p.seed, () =>
+      model.fit(tensors.xs, tensors.ys, {
+        batchSize: p.batch,
+        epochs: p.epochs,
+        shuffle: true,
+        verbose: 0,
+        callbacks: [new LearningRateScheduler(lrAt)],
+      }),
+    );
+    result.valBefore = null;
+    result.valAfterFinalize = null;
+  } else {
+    const reg = wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: 0 });
+    reg.attach(model);
+    sparse = reg;
+    const L = reg.layout.layerNames.length;
+    let lambdaFor: LambdaFor;
+    let ctl: AutoLambda | undefined;
+    if (name.startsWith('auto')) {
+      const settings = (name.length > 5 ? JSON.parse(name.slice(5)) : {}) as Partial<AutoLambdaSettings> & {
+        targetFrac?: number;
+      };
+      const targetStep = Math.round(total * (settings.targetFrac ?? 1));
+      const blocks = reg.layout.layerGroups.map((members, l) => ({
+        members,
+        k: reg.budget!.perLayer[l] as number,
+      }));
+      const proxFn = (a: Float64Array, w: Float64Array, k: number, pen: number) =>
+        weightedSefProxUnchecked(a, w, k, pen, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
+      ctl = new AutoLambda(reg.layout.weights, proxFn, settings);
+      const c = ctl;
+      lambdaFor = (norms, lr, step) => c.update(norms, blocks, lr, step / targetStep);
+    } else {
+      const lam = Number(name);
+      lambdaFor = () => new Float64Array(L).fill(lam);
+    }
+    const proxState = installLayerProx(reg, lambdaFor);
+    const prox = proxCallback(reg);
+    minNz.push(...reg.layout.layerGroups.map((g) => g.length));
+    const monitor = new tfl.CustomCallback({
+      onBatchEnd: async (batch) => {
+        const st = prox.lastStats!;
+        reg.layout.layerNames.forEach((ln, l) => {
+          minNz[l] = Math.min(minNz[l] as number, st.layers[ln]!.nonzero);
+        });
+        const step = (result.lambdaTrace!.length === 0 ? 0 : 1) + batch;
+        void step;
+        const s = (opt as unknown as { iterations: number }).iterations;
+        if (s % 25 === 1 || s === total) {
+          result.lambdaTrace!.push({
+            step: s,
+            lambda: Array.from(proxState.last),
+            rho: ctl ? ctl.blocks.map((b) => b.rho) : layerRho(reg, reg.groupNorms()),
+            nonzero: reg.layout.layerNames.map((ln) => st.layers[ln]!.nonzero),
+          });
+        }
+      },
+      onEpochEnd: async (epoch) => {
+        const st = prox.lastStats!;
+        const lam = Array.from(proxState.last).map((x) => x.toExponential(2));
+        console.log(
+          `  [${name}] epoch ${epoch + 1}: nonzero ${reg.layout.layerNames
+            .map((ln) => st.layers[ln]!.nonzero)
+            .join(
+              '/',
+            )} lambda ${lam.join(' ')}${ctl ? ` rho ${ctl.blocks.map((b) => b.rho.toExponential(2)).join(' ')} target ${ctl.blocks.map((b) => b.target.toExponential(2)).join(' ')}` : ''}`,
+        );
+      },
+    });
+    await withSeededMathRandom(p.seed, () =>
+      model.fit(tensors.xs, tensors.ys, {
+        batchSize: p.batch,
+        epochs: p.epochs,
+        shuffle: true,
+        verbose: 0,
+        callbacks: [prox, new LearningRateScheduler(lrAt), monitor],
+      }),
+    );
+    result.valBefore = await accuracy(model, tensors.vxs, valLabels);
+    const norms = reg.groupNorms();
+    const rho = layerRho(reg, norms);
+    const st = reg.stats(norms);
+    result.layers = reg.layout.layerNames;
+    result.nonzeroBeforeFinalize = Object.fromEntries(
+      reg.layout.layerNames.map((ln) => [ln, st.layers[ln]!.nonzero]),
+    );
+    result.rhoBeforeFinalize = Object.fromEntries(reg.layout.layerNames.map((ln, l) => [ln, rho[l]!]));
+    result.requested = Object.fromEntries(
+      reg.layout.layerNames.map((ln, l) => [ln, reg.budget!.perLayer[l] as number]),
+    );
+    result.minNonzero = Object.fromEntries(reg.layout.layerNames.map((ln, l) => [ln, minNz[l]!]));
+    reg.finalize();
+    result.valAfterFinalize = await accuracy(model, tensors.vxs, valLabels);
+  }
+  disposeOptimizer(opt);
+  // fine-tune: the pruned model for sparse runs (zero groups removed), the dense model for dense
+  const ftModel = sparse ? (await prune(model)).model : model;
+  const ftOpt = tf.train.momentum(p.ftLr, 0.9);
+  ftModel.compile({ optimizer: ftOpt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const ftTotal = perEpoch * p.ft;
+  await withSeededMathRandom(p.seed + 1, () =>
+    ftModel.fit(tensors.xs, tensors.ys, {
+      batchSize: p.batch,
+      epochs: p.ft,
+      shuffle: true,
+      verbose: 0,
+      callbacks: [new LearningRateScheduler((s) => cosineLearningRate(s, ftTotal, p.ftLr, p.ftLr / 20))],
+    }),
+  );
+  result.valAfterFt = await accuracy(ftModel, tensors.vxs, valLabels);
+  result.testAfterFt = await accuracy(ftModel, tensors.txs, data.test.labels);
+  disposeOptimizer(ftOpt);
+  if (ftModel !== model) ftModel.dispose();
+  model.dispose();
+  result.seconds = (performance.now() - t0) / 1000;
+  return result as RunResult;
+}
+
+function pct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '   -  ' : `${(100 * x).toFixed(2)}%`;
+}
+
+function printTable(results: RunResult[]): void {
+  console.log(
+    '\nrun | val before | val after finalize | val after ft | test after ft | min nonzero (k) | rho before finalize | final lambda | s',
+  );
+  for (const r of results) {
+    const layers = r.layers ?? [];
+    const last = r.lambdaTrace?.[r.lambdaTrace.length - 1];
+    console.log(
+      [
+        r.name,
+        pct(r.valBefore),
+        pct(r.valAfterFinalize),
+        pct(r.valAfterFt),
+        pct(r.testAfterFt),
+        layers.map((l) => `${r.minNonzero[l]}(${r.requested[l]})`).join(' '),
+        layers.map((l) => r.rhoBeforeFinalize[l]!.toExponential(1)).join(' '),
+        last ? last.lambda.map((x) => x.toExponential(1)).join(' ') : '-',
+        r.seconds.toFixed(0),
+      ].join(' | '),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const { runs, p, out, force } = parseArgs(process.argv.slice(2));
+  const { backend } = await useBestBackend();
+  console.log(`backend ${backend}; protocol ${JSON.stringify(p)}`);
+  const data = await loadDemoData({
+    data: 'full',
+    dataDir: undefined,
+    trainLimit: p.train,
+    valSize: p.val,
+    testLimit: null,
+    seed: p.seed,
+  });
+  const { xs, ys } = data.train.toTensors({ onehot: true });
+  const vxs = data.val!.toTensors({ onehot: true }).xs;
+  const txs = data.test.toTensors({ onehot: true }).xs;
+  const key = JSON.stringify(p);
+  const all: Record<string, RunResult> = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  for (const name of runs) {
+    const id = `${key}|${name}`;
+    if (all[id] && !force) {
+      console.log(`skip ${name} (done)`);
+      continue;
+    }
+    console.log(`run ${name}`);
+    const r = await runOne(name, p, data, {
+      xs: xs as tf.Tensor4D,
+      ys,
+      vxs: vxs as tf.Tensor4D,
+      txs: txs as tf.Tensor4D,
+    });
+    all[id] = r;
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(all, null, 1));
+    printTable([r]);
+  }
+  printTable(
+    Object.entries(all)
+      .filter(([id]) => id.startsWith(key))
+      .map(([, r]) => r),
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
