@@ -11,8 +11,8 @@
  * How it moves lambda: rho follows a decaying target, from its value at the first step to `rhoEnd` at the
  * target step, `rho*(t) = rhoEnd + (rho0 - rhoEnd) (1 - p)^power`, p = progress in [0, 1]. Every step,
  * `log lambda += clip(gain * log(rho / rho*), -maxRate, maxRate)`: a bounded multiplicative step, so one
- * step never changes lambda by more than a factor exp(maxRate). lambda is capped so that the ridge shrink
- * of the kept groups, `lr * lambda * w^2` per step, stays below `maxShrink`.
+ * step never changes lambda by more than a factor exp(maxRate). lambda is capped so that one prox shrinks
+ * the groups it keeps (the top k) by at most `maxShrink` of their norm on average.
  *
  * Why it cannot overshoot below k: it only sets the strength of the WGSEF prox, which keeps at least k
  * groups of every block nonzero for any strength (spec section 4), and the keep floor
@@ -31,7 +31,7 @@ export interface AutoLambdaSettings {
   gain: number;
   /** First-step shrink of the median group outside the top k, as a fraction of its norm. */
   initialShrink: number;
-  /** Cap on the per-step ridge shrink `lr * lambda * w^2` of the kept groups. */
+  /** Cap on the mean relative shrink of the top-k groups in one prox. */
   maxShrink: number;
 }
 
@@ -171,8 +171,7 @@ export class AutoLambda {
         const step = Math.max(-s.maxRate, Math.min(s.maxRate, s.gain * Math.log(rho / st.target)));
         st.lambda *= Math.exp(step);
       }
-      const cap = lambdaCap(w, blk.k, b, lr, s.maxShrink);
-      if (st.lambda > cap) st.lambda = cap;
+      st.lambda = capByKeptShrink(a, w, blk.k, lr, st.lambda, s.maxShrink, this.prox);
       out[i] = st.lambda;
     });
     this.started = true;
@@ -180,21 +179,43 @@ export class AutoLambda {
   }
 }
 
-/** Largest lambda whose ridge shrink of the top-k groups `lr lambda w^2` stays below `maxShrink`. */
-export function lambdaCap(
-  w: Float64Array,
-  k: number,
-  b: Float64Array,
-  lr: number,
-  maxShrink: number,
-): number {
-  if (!(lr > 0)) return Number.POSITIVE_INFINITY;
+/** Mean relative shrink `1 - t_j / a_j` of the top-k groups (by weighted norm) under a prox. */
+export function keptShrink(a: Float64Array, w: Float64Array, k: number, t: Float64Array): number {
+  const b = a.map((x, i) => x * (w[i] as number));
   const top = Array.from(b, (_, i) => i)
     .sort((i, j) => (b[j] as number) - (b[i] as number) || i - j)
-    .slice(0, k);
-  let w2 = 0;
-  for (const i of top) w2 = Math.max(w2, (w[i] as number) ** 2);
-  return w2 > 0 ? maxShrink / (lr * w2) : Number.POSITIVE_INFINITY;
+    .slice(0, k)
+    .filter((i) => (a[i] as number) > 0);
+  if (top.length === 0) return 0;
+  let s = 0;
+  for (const i of top) s += 1 - (t[i] as number) / (a[i] as number);
+  return s / top.length;
+}
+
+/**
+ * lambda lowered (bisection in log space) until the prox shrinks the top-k groups by at most `maxShrink`
+ * on average; unchanged when it already does.
+ */
+export function capByKeptShrink(
+  a: Float64Array,
+  w: Float64Array,
+  k: number,
+  lr: number,
+  lambda: number,
+  maxShrink: number,
+  prox: BlockProx,
+): number {
+  if (!(lr > 0) || !(lambda > 0)) return lambda;
+  const shrinkAt = (l: number) => keptShrink(a, w, k, prox(a, w, k, lr * l));
+  if (shrinkAt(lambda) <= maxShrink) return lambda;
+  let lo = Math.log(lambda) - 40;
+  let hi = Math.log(lambda);
+  for (let it = 0; it < 40; it++) {
+    const mid = (lo + hi) / 2;
+    if (shrinkAt(Math.exp(mid)) <= maxShrink) lo = mid;
+    else hi = mid;
+  }
+  return Math.exp(lo);
 }
 
 /**
