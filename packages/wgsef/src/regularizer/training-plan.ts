@@ -8,7 +8,7 @@
  * controller), or the fit's total steps (epochs x steps per epoch, read by the prox callback from the fit's
  * params). Without any of them the controller cannot plan and says so.
  */
-import { AutoLambda, type AutoBlock, type AutoBlockState, type BlockProx } from './auto-lambda';
+import { type AutoBlock, type AutoBlockState, AutoLambda, type BlockProx } from './auto-lambda';
 import type { ResolvedPlanOptions } from './auto-options';
 import { keptAt, scheduleActive } from './sparsity-schedule';
 
