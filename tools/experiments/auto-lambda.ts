@@ -7,7 +7,7 @@
  * Resumable: each run is written to the results file as soon as it finishes; a rerun skips runs already
  * there (--force reruns them). Run it with `node tools/experiments/run.mjs auto-lambda [options]`.
  *
- *   --runs dense,1e-5,1e-4,auto   which runs (numbers are lambdas, 'auto' the controller, 'auto:<json>'
+ *   --runs 'dense;1e-5;1e-4;auto' which runs, ';'-separated (numbers are lambdas, 'auto' the controller, 'auto:<json>'
  *                                 the controller with settings, e.g. auto:{"rhoEnd":0.01})
  *   --train 12000 --val 2000 --epochs 3 --ft 1 --batch 64 --lr 0.05 --seed 1 --keep 0.2
  *   --out tools/experiments/results/auto-lambda.json
@@ -35,6 +35,10 @@ import {
   enforceKeepFloor,
   tailEnergyFraction,
 } from '../../packages/wgsef/src/regularizer/auto-lambda';
+import {
+  keptAt,
+  type ResolvedSparsitySchedule,
+} from '../../packages/wgsef/src/regularizer/sparsity-schedule';
 import { weightedSefProxUnchecked } from '../../packages/wgsef/src/weighted-sef-prox';
 
 interface Protocol {
@@ -84,23 +88,34 @@ function parseArgs(argv: string[]): { runs: string[]; p: Protocol; out: string; 
     keep: Number(get('keep', '0.2')),
   };
   return {
-    runs: get('runs', 'dense,1e-5,3e-5,1e-4,3e-4,1e-3,1e-2,auto').split(/,(?![^{]*})/),
+    runs: splitRuns(get('runs', 'dense;1e-5;3e-5;1e-4;3e-4;1e-3;1e-2;auto')),
     p,
     out: get('out', 'tools/experiments/results/auto-lambda.json'),
     force: argv.includes('--force'),
   };
 }
 
+/** Runs are separated by ';' (or ',' when there is no ';' and no settings object). */
+function splitRuns(s: string): string[] {
+  return s.includes(';') || s.includes('{') ? s.split(';').filter(Boolean) : s.split(',');
+}
+
 type LambdaFor = (norms: Float64Array, lr: number, step: number) => Float64Array;
+type KsFor = (step: number) => Int32Array;
 
 /** Replaces reg.prox by a per-layer-lambda prox with the keep floor (prototype of the library hook). */
-function installLayerProx(reg: WgsefRegularizer, lambdaFor: LambdaFor): { last: Float64Array } {
+function installLayerProx(
+  reg: WgsefRegularizer,
+  lambdaFor: LambdaFor,
+  ksFor: KsFor,
+): { last: Float64Array } {
   const layout = reg.layout;
   const budget = reg.budget!;
   const state = { last: new Float64Array(layout.layerNames.length) };
   (reg as unknown as { prox: unknown }).prox = (lr: number, opts: { step?: number } = {}) => {
     const norms = reg.groupNorms();
     const lam = lambdaFor(norms, lr, opts.step ?? 0);
+    const ks = ksFor(opts.step ?? 0);
     state.last = lam;
     const after = new Float64Array(norms.length);
     layout.layerGroups.forEach((members, l) => {
@@ -109,7 +124,7 @@ function installLayerProx(reg: WgsefRegularizer, lambdaFor: LambdaFor): { last: 
       const t = weightedSefProxUnchecked(
         a,
         w,
-        budget.perLayer[l] as number,
+        ks[l] as number,
         lr * (lam[l] as number),
         DEFAULT_ROOT_METHOD,
         new Float64Array(a.length),
@@ -179,25 +194,36 @@ async function runOne(
     const L = reg.layout.layerNames.length;
     let lambdaFor: LambdaFor;
     let ctl: AutoLambda | undefined;
+    const colon = name.indexOf(':');
+    const settings = (colon > 0 ? JSON.parse(name.slice(colon + 1)) : {}) as Partial<AutoLambdaSettings> & {
+      targetFrac?: number;
+      schedule?: ResolvedSparsitySchedule & { endFrac?: number };
+    };
+    const finalKs = Int32Array.from(reg.layout.layerGroups, (_, l) => reg.budget!.perLayer[l] as number);
+    const sched = settings.schedule;
+    const schedEnd = Math.round(total * (sched?.endFrac ?? 1));
+    const ksFor: KsFor = (step) =>
+      sched
+        ? Int32Array.from(reg.layout.layerGroups, (g, l) =>
+            keptAt(sched, step, g.length, finalKs[l] as number, schedEnd),
+          )
+        : finalKs;
     if (name.startsWith('auto')) {
-      const settings = (name.length > 5 ? JSON.parse(name.slice(5)) : {}) as Partial<AutoLambdaSettings> & {
-        targetFrac?: number;
-      };
       const targetStep = Math.round(total * (settings.targetFrac ?? 1));
-      const blocks = reg.layout.layerGroups.map((members, l) => ({
-        members,
-        k: reg.budget!.perLayer[l] as number,
-      }));
       const proxFn = (a: Float64Array, w: Float64Array, k: number, pen: number) =>
         weightedSefProxUnchecked(a, w, k, pen, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
       ctl = new AutoLambda(reg.layout.weights, proxFn, settings);
       const c = ctl;
-      lambdaFor = (norms, lr, step) => c.update(norms, blocks, lr, step / targetStep);
+      lambdaFor = (norms, lr, step) => {
+        const ks = ksFor(step);
+        const blocks = reg.layout.layerGroups.map((members, l) => ({ members, k: ks[l] as number }));
+        return c.update(norms, blocks, lr, step / targetStep);
+      };
     } else {
-      const lam = Number(name);
+      const lam = Number(colon > 0 ? name.slice(0, colon) : name);
       lambdaFor = () => new Float64Array(L).fill(lam);
     }
-    const proxState = installLayerProx(reg, lambdaFor);
+    const proxState = installLayerProx(reg, lambdaFor, ksFor);
     const prox = proxCallback(reg);
     minNz.push(...reg.layout.layerGroups.map((g) => g.length));
     const monitor = new tfl.CustomCallback({

@@ -33,6 +33,9 @@ export interface AutoLambdaSettings {
   initialShrink: number;
   /** Cap on the mean relative shrink of the top-k groups in one prox. */
   maxShrink: number;
+  /** What the cap bounds: `'kept'` the mean shrink of the top k under the prox, `'head'` the ridge shrink
+   *  `lr lambda w^2` of a head group. */
+  capOn: 'kept' | 'head';
 }
 
 export const AUTO_LAMBDA_DEFAULTS: Readonly<AutoLambdaSettings> = Object.freeze({
@@ -42,6 +45,7 @@ export const AUTO_LAMBDA_DEFAULTS: Readonly<AutoLambdaSettings> = Object.freeze(
   gain: 0.2,
   initialShrink: 1e-3,
   maxShrink: 1e-2,
+  capOn: 'kept',
 });
 
 /** One block of groups sharing one k and one lambda. */
@@ -130,7 +134,6 @@ export interface AutoBlockState {
 export class AutoLambda {
   readonly settings: AutoLambdaSettings;
   private readonly state: AutoBlockState[] = [];
-  private started = false;
 
   constructor(
     private readonly weights: Float64Array,
@@ -160,9 +163,12 @@ export class AutoLambda {
       const w = Float64Array.from(blk.members, (j) => this.weights[j] as number);
       const b = a.map((x, q) => x * (w[q] as number));
       const rho = tailEnergyFraction(b, blk.k);
-      if (!this.started || this.state[i] === undefined) {
+      const prev = this.state[i];
+      if (prev === undefined || !(prev.lambda > 0)) {
+        // (re)start once the block has groups outside its top k (a schedule may start with k = m)
         const pen = lr > 0 ? initialPenalty(a, w, blk.k, s.initialShrink, this.prox) : 0;
-        this.state[i] = { lambda: lr > 0 ? pen / lr : 0, rho, rho0: rho, target: rho };
+        this.state[i] = { lambda: pen > 0 ? pen / lr : 0, rho, rho0: prev?.rho0 ?? rho, target: rho };
+        if (prev !== undefined && pen > 0 && prev.rho0 === 0) (this.state[i] as AutoBlockState).rho0 = rho;
       }
       const st = this.state[i] as AutoBlockState;
       st.rho = rho;
@@ -171,10 +177,12 @@ export class AutoLambda {
         const step = Math.max(-s.maxRate, Math.min(s.maxRate, s.gain * Math.log(rho / st.target)));
         st.lambda *= Math.exp(step);
       }
-      st.lambda = capByKeptShrink(a, w, blk.k, lr, st.lambda, s.maxShrink, this.prox);
+      st.lambda =
+        s.capOn === 'kept'
+          ? capByKeptShrink(a, w, blk.k, lr, st.lambda, s.maxShrink, this.prox)
+          : Math.min(st.lambda, lambdaCap(w, blk.k, b, lr, s.maxShrink));
       out[i] = st.lambda;
     });
-    this.started = true;
     return out;
   }
 }
@@ -216,6 +224,23 @@ export function capByKeptShrink(
     else hi = mid;
   }
   return Math.exp(lo);
+}
+
+/** Largest lambda whose ridge shrink of the top-k groups `lr lambda w^2` stays below `maxShrink`. */
+export function lambdaCap(
+  w: Float64Array,
+  k: number,
+  b: Float64Array,
+  lr: number,
+  maxShrink: number,
+): number {
+  if (!(lr > 0)) return Number.POSITIVE_INFINITY;
+  const top = Array.from(b, (_, i) => i)
+    .sort((i, j) => (b[j] as number) - (b[i] as number) || i - j)
+    .slice(0, k);
+  let w2 = 0;
+  for (const i of top) w2 = Math.max(w2, (w[i] as number) ** 2);
+  return w2 > 0 ? maxShrink / (lr * w2) : Number.POSITIVE_INFINITY;
 }
 
 /**

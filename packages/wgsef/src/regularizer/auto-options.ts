@@ -34,7 +34,9 @@ const positive: Rule = { ok: (v) => Number.isFinite(v) && v > 0, expected: 'a fi
 const unitOpen: Rule = { ok: (v) => v > 0 && v < 1, expected: 'a number in (0, 1)' };
 const unitHalfOpen: Rule = { ok: (v) => v >= 0 && v < 1, expected: 'a number in [0, 1)' };
 
-const AUTO_RULES: Record<keyof AutoLambdaSettings, Rule> = {
+type NumericSetting = Exclude<keyof AutoLambdaSettings, 'capOn'>;
+
+const AUTO_RULES: Record<NumericSetting, Rule> = {
   rhoEnd: unitOpen,
   power: positive,
   maxRate: { ok: (v) => v > 0 && v <= 1, expected: 'a number in (0, 1]' },
@@ -85,7 +87,7 @@ function resolveAutoSettings(fn: string, value: unknown): AutoLambdaSettings {
   const out: AutoLambdaSettings = { ...AUTO_LAMBDA_DEFAULTS };
   if (value === undefined) return out;
   const o = checkObject(fn, 'autoLambda', value, Object.keys(AUTO_RULES), '{ rhoEnd: 0.005 }');
-  for (const [key, rule] of Object.entries(AUTO_RULES) as [keyof AutoLambdaSettings, Rule][]) {
+  for (const [key, rule] of Object.entries(AUTO_RULES) as [NumericSetting, Rule][]) {
     if (o[key] !== undefined) out[key] = checkNumber(fn, `autoLambda.${key}`, o[key], rule);
   }
   return out;
