@@ -173,9 +173,10 @@ export class AutoLambda {
       const st = this.state[i] as AutoBlockState;
       st.rho = rho;
       st.target = rhoTarget(st.rho0, s.rhoEnd, s.power, progress);
-      if (st.lambda > 0 && rho > 0 && st.target > 0) {
-        const step = Math.max(-s.maxRate, Math.min(s.maxRate, s.gain * Math.log(rho / st.target)));
-        st.lambda *= Math.exp(step);
+      if (st.lambda > 0) {
+        // rho = 0 (the tail is exactly zero): relax at the largest rate
+        const err = rho > 0 ? s.gain * Math.log(rho / st.target) : -s.maxRate;
+        st.lambda *= Math.exp(Math.max(-s.maxRate, Math.min(s.maxRate, err)));
       }
       st.lambda =
         s.capOn === 'kept'
