@@ -11,6 +11,7 @@
 import type { FinalizeResult, KlevelRegularizer, SparsityStats } from '@klevel/wgsef';
 import { isGroupRegularizer } from '@klevel/wgsef';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { fitBudget } from './fit-plan';
 import { type LearningRateOption, optimizerIterations, resolveLearningRate } from './learning-rate';
 
 /** Options of {@link proxCallback}. */
@@ -39,6 +40,8 @@ export interface ProxHistoryEntry {
   sparsity: number;
   /** Nonzero groups per layer. */
   layers: Record<string, number>;
+  /** lambda of every budget unit (`reg.binding.units`: the layers, or one global unit) for this step. */
+  lambdas: number[];
   /** Set on the record written by finalize. */
   finalized?: boolean;
 }
@@ -76,8 +79,12 @@ function requireModel(self: unknown, hook: string): tfl.LayersModel {
  * - `'subgradient'` regularizers, or an optimizer that applies the prox itself (the HSPG optimizer): only
  *   monitors (statistics and history), and forwards the epoch to the optimizer.
  *
- * Epoch logs get `<reg.name>` (lambda R, e.g. `wgsef`), `group_sparsity`, `nonzero_groups` and
- * `group_sparsity/<layer>`; `history` holds per-batch records.
+ * Epoch logs get `<reg.name>` (lambda R, e.g. `wgsef`), `group_sparsity`, `nonzero_groups`,
+ * `group_sparsity/<layer>` and `lambda/<unit>` (the lambda of each layer, or `lambda/global`; with
+ * `lambda: 'auto'` the controller's choice); `history` holds per-batch records.
+ *
+ * On train begin it tells the regularizer the fit's step budget (epochs x steps per epoch, from the fit's
+ * params), which `lambda: 'auto'` and a polynomial sparsity schedule use as their default target step.
  */
 export class ProxCallback extends tfl.Callback {
   readonly regularizer: KlevelRegularizer;
@@ -96,6 +103,7 @@ export class ProxCallback extends tfl.Callback {
   private warnedAtFloor = new Set<string>();
   private monitorOnly = false;
   private lastValue = 0;
+  private lastStep = 0;
 
   constructor(regularizer: KlevelRegularizer, args: ProxCallbackArgs = {}) {
     super();
@@ -149,6 +157,9 @@ export class ProxCallback extends tfl.Callback {
     }
     this.monitorOnly = this.regularizer.options.gradient === 'subgradient' || appliesProx(opt);
     if (!this.monitorOnly) resolveLearningRate(this.learningRate, model.optimizer, 0); // fail before the first batch
+    // the step budget of this fit, for lambda: 'auto' and sparsity schedules (epochs x steps per epoch)
+    const params = (this as { params?: Record<string, unknown> }).params;
+    this.regularizer.beginFit?.(fitBudget(params, optimizerIterations(model.optimizer) ?? 0));
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {
@@ -161,6 +172,7 @@ export class ProxCallback extends tfl.Callback {
     const model = requireModel(this, 'onBatchEnd');
     const it = optimizerIterations(model.optimizer);
     const step = it !== undefined && it > 0 ? it - 1 : this.ownStep;
+    this.lastStep = step;
     this.ownStep++;
     const record = (step + 1) % this.logEvery === 0;
     let lr: number | undefined;
@@ -196,6 +208,10 @@ export class ProxCallback extends tfl.Callback {
     logs.nonzero_groups = stats.total.nonzero;
     if (this.regularizer.options.scope === 'global') logs.layers_at_floor = stats.atFloor.length;
     for (const [layer, s] of Object.entries(stats.layers)) logs[`group_sparsity/${layer}`] = s.sparsity;
+    const lambdas = this.regularizer.lambdas(this.lastStep);
+    this.regularizer.binding.units.forEach((u, i) => {
+      logs[`lambda/${u.name}`] = lambdas[i] as number;
+    });
   }
 
   override async onTrainEnd(): Promise<void> {
@@ -244,6 +260,7 @@ export class ProxCallback extends tfl.Callback {
       nonzero: stats.total.nonzero,
       sparsity: stats.total.sparsity,
       layers,
+      lambdas: Array.from(this.regularizer.lambdas(step)),
     };
     if (finalized) entry.finalized = true;
     this.history.push(entry);

@@ -44,6 +44,9 @@ export type {
   ScalarOrSchedule,
   WgsefOptions,
 } from './regularizer/options';
+export type { AutoBlockState, AutoLambdaSettings } from './regularizer/auto-lambda';
+export type { SparsitySchedule } from './regularizer/sparsity-schedule';
+export type { FitPlan, PlanStep, TrainingPlan } from './regularizer/training-plan';
 export type { GroupLayout } from './regularizer/layout';
 export type { KeepBudget } from './regularizer/budget';
 export { penaltyTensor } from './regularizer/loss';

@@ -4,8 +4,7 @@ import {
   AutoLambda,
   enforceKeepFloor,
   initialPenalty,
-  capByKeptShrink,
-  keptShrink,
+  lambdaCap,
   rhoTarget,
   tailEnergyFraction,
 } from './auto-lambda';
@@ -47,14 +46,11 @@ describe('initialPenalty and lambdaCap', () => {
     const p10 = initialPenalty(a, new Float64Array(30).fill(10), 6, 1e-3, prox);
     expect(p1 / p10).toBeCloseTo(100, 0);
   });
-  it('caps lambda so that one prox shrinks the top-k groups by at most maxShrink on average', () => {
-    const a = Float64Array.from({ length: 50 }, (_, i) => 0.9 + (0.2 * ((i * 17) % 50)) / 50);
-    const w = new Float64Array(50).fill(20);
-    const capped = capByKeptShrink(a, w, 10, 0.05, 1, 3e-3, prox);
-    expect(capped).toBeLessThan(1);
-    expect(keptShrink(a, w, 10, prox(a, w, 10, 0.05 * capped))).toBeCloseTo(3e-3, 6);
-    expect(capByKeptShrink(a, w, 10, 0.05, capped / 2, 3e-3, prox)).toBe(capped / 2);
-    expect(capByKeptShrink(a, w, 10, 0, 1, 3e-3, prox)).toBe(1);
+  it('caps lambda so that lr * lambda * w^2 of the kept groups stays at maxShrink', () => {
+    const w = Float64Array.of(2, 2, 2);
+    const b = Float64Array.of(2, 4, 6);
+    expect(lambdaCap(w, 2, b, 0.1, 0.01)).toBeCloseTo(0.01 / (0.1 * 4));
+    expect(lambdaCap(w, 2, b, 0, 0.01)).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -62,7 +58,7 @@ describe('AutoLambda', () => {
   it('raises lambda while rho is above its target and lowers it below, by at most maxRate per step', () => {
     const m = 20;
     const w = new Float64Array(m).fill(1);
-    const ctl = new AutoLambda(w, prox, { maxRate: 0.05, maxShrink: 0.99 });
+    const ctl = new AutoLambda(w, prox, { maxRate: 0.05, maxShrink: 1 });
     const blocks = [{ members: Int32Array.from({ length: m }, (_, j) => j), k: 4 }];
     const flat = new Float64Array(m).fill(1);
     const l0 = ctl.update(flat, blocks, 0.1, 0)[0] as number;
@@ -77,23 +73,29 @@ describe('AutoLambda', () => {
     expect(l1 / l2).toBeLessThanOrEqual(Math.exp(0.05) + 1e-12);
     expect(ctl.blocks[0]?.rho).toBeCloseTo(tailEnergyFraction(sparse, 4));
   });
-  it('keeps one lambda per block and respects the cap on the kept groups shrink', () => {
+  it('keeps one lambda per block and respects the cap', () => {
     const w = Float64Array.from({ length: 10 }, (_, j) => (j < 5 ? 1 : 10));
-    const ctl = new AutoLambda(w, prox, { maxShrink: 1e-3 });
+    const ctl = new AutoLambda(w, prox, { maxShrink: 1e-3, maxRate: 0.05 });
     const blocks = [
       { members: Int32Array.of(0, 1, 2, 3, 4), k: 1 },
       { members: Int32Array.of(5, 6, 7, 8, 9), k: 1 },
     ];
     const norms = Float64Array.from({ length: 10 }, (_, j) => 1 + j / 10);
-    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, t / 100);
-    blocks.forEach((blk, i) => {
-      const a = Float64Array.from(blk.members, (j) => norms[j] as number);
-      const wb = Float64Array.from(blk.members, (j) => w[j] as number);
-      const lam = ctl.blocks[i]?.lambda as number;
-      expect(keptShrink(a, wb, 1, prox(a, wb, 1, 0.05 * lam))).toBeCloseTo(1e-3, 6);
-    });
+    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 0);
     const [l1, l2] = ctl.blocks.map((b) => b.lambda) as [number, number];
-    expect(l1 / l2).toBeGreaterThan(50); // 1 / w^2 scaling between the blocks
+    expect(l1).toBeCloseTo(1e-3 / 0.05, 8);
+    expect(l2).toBeCloseTo(1e-3 / (0.05 * 100), 8);
+    // the cap grows tenfold by the target step
+    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 1);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-2 / 0.05, 8);
+  });
+  it('relaxes lambda at the largest rate once the tail is exactly zero', () => {
+    const w = new Float64Array(6).fill(1);
+    const ctl = new AutoLambda(w, prox, { maxRate: 0.1, maxShrink: 0.5 });
+    const blocks = [{ members: Int32Array.of(0, 1, 2, 3, 4, 5), k: 2 }];
+    const l0 = ctl.update(Float64Array.of(1, 1, 1, 1, 1, 1), blocks, 0.1, 0)[0] as number;
+    const l1 = ctl.update(Float64Array.of(1, 1, 0, 0, 0, 0), blocks, 0.1, 0.5)[0] as number;
+    expect(l1 / l0).toBeCloseTo(Math.exp(-0.1));
   });
 });
 

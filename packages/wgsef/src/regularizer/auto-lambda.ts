@@ -11,8 +11,9 @@
  * How it moves lambda: rho follows a decaying target, from its value at the first step to `rhoEnd` at the
  * target step, `rho*(t) = rhoEnd + (rho0 - rhoEnd) (1 - p)^power`, p = progress in [0, 1]. Every step,
  * `log lambda += clip(gain * log(rho / rho*), -maxRate, maxRate)`: a bounded multiplicative step, so one
- * step never changes lambda by more than a factor exp(maxRate). lambda is capped so that one prox shrinks
- * the groups it keeps (the top k) by at most `maxShrink` of their norm on average.
+ * step never changes lambda by more than a factor exp(maxRate). lambda is capped so that the ridge shrink of
+ * the groups the prox keeps, `lr * lambda * w^2` per step, stays below `maxShrink` at the start and below
+ * ten times that at the target step (geometric in between).
  *
  * Why it cannot overshoot below k: it only sets the strength of the WGSEF prox, which keeps at least k
  * groups of every block nonzero for any strength (spec section 4), and the keep floor
@@ -25,28 +26,34 @@ export interface AutoLambdaSettings {
   rhoEnd: number;
   /** Exponent of the decay of the rho target (3: cubic, as Keras' PolynomialDecay). */
   power: number;
-  /** Largest change of log lambda per step. */
+  /** Largest change of log lambda per step; 0 (the default) derives it from the step budget
+   *  ({@link budgetRate}). */
   maxRate: number;
   /** Gain on log(rho / rho*). */
   gain: number;
   /** First-step shrink of the median group outside the top k, as a fraction of its norm. */
   initialShrink: number;
-  /** Cap on the mean relative shrink of the top-k groups in one prox. */
+  /** Cap on the ridge shrink `lr * lambda * w^2` that one prox applies to a kept (head) group at the start;
+   *  the cap grows tenfold (geometrically) by the target step. */
   maxShrink: number;
-  /** What the cap bounds: `'kept'` the mean shrink of the top k under the prox, `'head'` the ridge shrink
-   *  `lr lambda w^2` of a head group. */
-  capOn: 'kept' | 'head';
 }
 
 export const AUTO_LAMBDA_DEFAULTS: Readonly<AutoLambdaSettings> = Object.freeze({
-  rhoEnd: 3e-3,
+  rhoEnd: 1e-2,
   power: 3,
-  maxRate: 0.05,
+  maxRate: 0,
   gain: 0.2,
-  initialShrink: 1e-3,
-  maxShrink: 1e-2,
-  capOn: 'kept',
+  initialShrink: 1e-2,
+  maxShrink: 3e-3,
 });
+
+/**
+ * The default largest change of log lambda per step for a budget of `steps` steps: 10 in log over the
+ * budget (lambda can cross four decades, a factor e^10 = 2.2e4, within it), clamped to [0.02, 0.25].
+ */
+export function budgetRate(steps: number): number {
+  return Math.min(0.25, Math.max(0.02, 10 / Math.max(1, steps)));
+}
 
 /** One block of groups sharing one k and one lambda. */
 export interface AutoBlock {
@@ -141,6 +148,11 @@ export class AutoLambda {
     settings: Partial<AutoLambdaSettings> = {},
   ) {
     this.settings = { ...AUTO_LAMBDA_DEFAULTS, ...settings };
+    if (!(this.settings.maxRate > 0)) {
+      throw new RangeError(
+        `AutoLambda: maxRate must be > 0, got ${this.settings.maxRate} (the training plan derives it from the step budget).`,
+      );
+    }
   }
 
   /** Per-block state after the last update (lambda, rho, rho0, target). */
@@ -178,53 +190,13 @@ export class AutoLambda {
         const err = rho > 0 ? s.gain * Math.log(rho / st.target) : -s.maxRate;
         st.lambda *= Math.exp(Math.max(-s.maxRate, Math.min(s.maxRate, err)));
       }
-      st.lambda =
-        s.capOn === 'kept'
-          ? capByKeptShrink(a, w, blk.k, lr, st.lambda, s.maxShrink, this.prox)
-          : Math.min(st.lambda, lambdaCap(w, blk.k, b, lr, s.maxShrink));
+      // the cap loosens tenfold by the target step: late in the fit, a clean cut matters more
+      const shrink = s.maxShrink * 10 ** Math.min(1, Math.max(0, progress));
+      st.lambda = Math.min(st.lambda, lambdaCap(w, blk.k, b, lr, shrink));
       out[i] = st.lambda;
     });
     return out;
   }
-}
-
-/** Mean relative shrink `1 - t_j / a_j` of the top-k groups (by weighted norm) under a prox. */
-export function keptShrink(a: Float64Array, w: Float64Array, k: number, t: Float64Array): number {
-  const b = a.map((x, i) => x * (w[i] as number));
-  const top = Array.from(b, (_, i) => i)
-    .sort((i, j) => (b[j] as number) - (b[i] as number) || i - j)
-    .slice(0, k)
-    .filter((i) => (a[i] as number) > 0);
-  if (top.length === 0) return 0;
-  let s = 0;
-  for (const i of top) s += 1 - (t[i] as number) / (a[i] as number);
-  return s / top.length;
-}
-
-/**
- * lambda lowered (bisection in log space) until the prox shrinks the top-k groups by at most `maxShrink`
- * on average; unchanged when it already does.
- */
-export function capByKeptShrink(
-  a: Float64Array,
-  w: Float64Array,
-  k: number,
-  lr: number,
-  lambda: number,
-  maxShrink: number,
-  prox: BlockProx,
-): number {
-  if (!(lr > 0) || !(lambda > 0)) return lambda;
-  const shrinkAt = (l: number) => keptShrink(a, w, k, prox(a, w, k, lr * l));
-  if (shrinkAt(lambda) <= maxShrink) return lambda;
-  let lo = Math.log(lambda) - 40;
-  let hi = Math.log(lambda);
-  for (let it = 0; it < 40; it++) {
-    const mid = (lo + hi) / 2;
-    if (shrinkAt(Math.exp(mid)) <= maxShrink) lo = mid;
-    else hi = mid;
-  }
-  return Math.exp(lo);
 }
 
 /** Largest lambda whose ridge shrink of the top-k groups `lr lambda w^2` stays below `maxShrink`. */

@@ -92,7 +92,7 @@ describe('resolvePlanOptions: every wrong input names its option', () => {
     [
       'maxRate 2',
       { lambda: 'auto', autoLambda: { maxRate: 2 } },
-      /autoLambda.maxRate must be a number in \(0, 1\], got 2/,
+      /autoLambda.maxRate must be a number in \[0, 1\] \(0: from the step budget\), got 2/,
     ],
     [
       'maxShrink NaN',

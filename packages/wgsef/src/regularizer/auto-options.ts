@@ -16,9 +16,21 @@ export interface ResolvedPlanOptions {
   targetEpoch: number | undefined;
   /** Controller settings (defaults filled in). */
   autoLambda: AutoLambdaSettings;
-  /** The sparsity schedule (default: constant from step 0). */
+  /** The sparsity schedule (default: constant from step 0; with `'auto'`, cubic from m to k). */
   sparsitySchedule: ResolvedSparsitySchedule;
+  /** True when the schedule is `'auto'`'s default (it ends at 2/3 of the target step). */
+  scheduleFromAuto: boolean;
 }
+
+/** The schedule of `lambda: 'auto'` when the user gives none: k from m to the final k, cubic. */
+export const AUTO_SCHEDULE: ResolvedSparsitySchedule = Object.freeze({
+  type: 'polynomial',
+  initialSparsity: 0,
+  beginStep: 0,
+  endStep: undefined,
+  power: 3,
+  frequency: 1,
+}) as ResolvedSparsitySchedule;
 
 type Check = (v: number) => boolean;
 
@@ -34,12 +46,12 @@ const positive: Rule = { ok: (v) => Number.isFinite(v) && v > 0, expected: 'a fi
 const unitOpen: Rule = { ok: (v) => v > 0 && v < 1, expected: 'a number in (0, 1)' };
 const unitHalfOpen: Rule = { ok: (v) => v >= 0 && v < 1, expected: 'a number in [0, 1)' };
 
-type NumericSetting = Exclude<keyof AutoLambdaSettings, 'capOn'>;
+type NumericSetting = keyof AutoLambdaSettings;
 
 const AUTO_RULES: Record<NumericSetting, Rule> = {
   rhoEnd: unitOpen,
   power: positive,
-  maxRate: { ok: (v) => v > 0 && v <= 1, expected: 'a number in (0, 1]' },
+  maxRate: { ok: (v) => v >= 0 && v <= 1, expected: 'a number in [0, 1] (0: from the step budget)' },
   gain: positive,
   initialShrink: unitOpen,
   maxShrink: unitOpen,
@@ -83,7 +95,8 @@ function checkObject(fn: string, name: string, value: unknown, known: string[], 
   return value as Record<string, unknown>;
 }
 
-function resolveAutoSettings(fn: string, value: unknown): AutoLambdaSettings {
+/** Checks `autoLambda` and fills in the defaults. */
+export function resolveAutoSettings(fn: string, value: unknown): AutoLambdaSettings {
   const out: AutoLambdaSettings = { ...AUTO_LAMBDA_DEFAULTS };
   if (value === undefined) return out;
   const o = checkObject(fn, 'autoLambda', value, Object.keys(AUTO_RULES), '{ rhoEnd: 0.005 }');
@@ -93,7 +106,8 @@ function resolveAutoSettings(fn: string, value: unknown): AutoLambdaSettings {
   return out;
 }
 
-function resolveSchedule(fn: string, value: unknown): ResolvedSparsitySchedule {
+/** Checks `sparsitySchedule` and fills in the defaults (constant from step 0 when absent). */
+export function resolveSchedule(fn: string, value: unknown): ResolvedSparsitySchedule {
   if (value === undefined) return CONSTANT_SPARSITY;
   const type = (value as { type?: unknown } | null)?.type;
   if (type === 'constant') {
@@ -135,6 +149,16 @@ function resolveSchedule(fn: string, value: unknown): ResolvedSparsitySchedule {
   );
 }
 
+/** Checks `targetStep`: an integer >= 1. */
+export function checkTargetStep(fn: string, value: unknown): number {
+  return checkNumber(fn, 'targetStep', value, positiveInt);
+}
+
+/** Checks `targetEpoch`: a finite number > 0. */
+export function checkTargetEpoch(fn: string, value: unknown): number {
+  return checkNumber(fn, 'targetEpoch', value, positive);
+}
+
 /**
  * Validates `targetStep`, `targetEpoch`, `autoLambda` and `sparsitySchedule` against `lambda`.
  * @param fn the public factory name used in messages
@@ -162,10 +186,8 @@ export function resolvePlanOptions(fn: string, a: Record<string, unknown>): Reso
       `${fn}: give targetStep or targetEpoch, not both (got targetStep ${describe(a.targetStep)} and targetEpoch ${describe(a.targetEpoch)}).`,
     );
   }
-  const targetStep =
-    a.targetStep === undefined ? undefined : checkNumber(fn, 'targetStep', a.targetStep, positiveInt);
-  const targetEpoch =
-    a.targetEpoch === undefined ? undefined : checkNumber(fn, 'targetEpoch', a.targetEpoch, positive);
+  const targetStep = a.targetStep === undefined ? undefined : checkTargetStep(fn, a.targetStep);
+  const targetEpoch = a.targetEpoch === undefined ? undefined : checkTargetEpoch(fn, a.targetEpoch);
   const sparsitySchedule = resolveSchedule(fn, a.sparsitySchedule);
   if (
     (targetStep !== undefined || targetEpoch !== undefined) &&
@@ -182,15 +204,22 @@ export function resolvePlanOptions(fn: string, a: Record<string, unknown>): Reso
       `${fn}: autoLambda tunes the controller of lambda: 'auto', but lambda is ${describe(a.lambda)}; drop autoLambda or use lambda: 'auto'.`,
     );
   }
+  if (sparsitySchedule.type === 'polynomial' && fn !== 'wgsef') {
+    throw new TypeError(
+      `${fn}: a polynomial sparsitySchedule moves the k of the WGSEF prox, and ${fn}() has no k in its prox; use wgsef() or a constant schedule.`,
+    );
+  }
   if (!keepGiven(a) && sparsitySchedule.type === 'polynomial') {
     throw new TypeError(`${fn}: a polynomial sparsitySchedule needs keep (the final number of groups).`);
   }
+  const scheduleFromAuto = auto && a.sparsitySchedule === undefined;
   return {
     auto,
     targetStep,
     targetEpoch,
     autoLambda: resolveAutoSettings(fn, a.autoLambda),
-    sparsitySchedule,
+    sparsitySchedule: scheduleFromAuto ? AUTO_SCHEDULE : sparsitySchedule,
+    scheduleFromAuto,
   };
 }
 

@@ -9,8 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type KeepBudget, selectKeep } from './budget';
+import { enforceKeepFloor } from './auto-lambda';
 import { bindModel, type ModelBinding } from './binding';
+import { type KeepBudget, selectKeep } from './budget';
 import { assertFiniteNorms } from './finite';
 import type { GroupLayout } from './layout';
 import { type LossOrMetricFn, regularizedLoss, regularizerMetric } from './loss';
@@ -19,6 +20,8 @@ import type { GroupPenalty } from './penalty';
 import type { FinalizeResult, KlevelRegularizer, ProxResult } from './protocol';
 import { serializationProblem } from './serialize';
 import { countNonzero, type SparsityStats, sparsityStats, unitStats } from './stats';
+import { type FitPlan, TrainingPlan } from './training-plan';
+import { unitProx, withUnitKs } from './unit-prox';
 
 function checkRate(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -40,11 +43,16 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
   private binding_: ModelBinding | undefined;
   private penalty_: GroupPenalty | undefined;
   private unitLambdas: Float64Array | undefined;
+  private plan_: TrainingPlan | undefined;
+  private scheduled: { key: string; penalty: GroupPenalty } | undefined;
 
   protected constructor(fn: string, args: GroupRegularizerArgs, keepRequired: boolean) {
     super();
     this.options = resolveArgs(fn, args, keepRequired);
   }
+
+  /** True when the prox must keep every layer at its k (WGSEF: the keep floor after every prox). */
+  protected readonly keepsFloor: boolean = false;
 
   /** The penalty on the group norms of a binding (the only thing a subclass supplies). */
   protected abstract makePenalty(binding: ModelBinding): GroupPenalty;
@@ -61,6 +69,15 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
     this.penalty_ = this.makePenalty(binding);
     this.binding_ = binding;
     this.unitLambdas = undefined;
+    this.scheduled = undefined;
+    this.plan_ = new TrainingPlan(
+      this.fn,
+      this.options.plan,
+      binding.units,
+      binding.layout.weights,
+      unitProx,
+      (step) => this.lambdaAt(step),
+    );
     return this;
   }
 
@@ -94,17 +111,53 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
     return this.binding.budget;
   }
 
-  /** The user's lambda at `step` (a schedule is evaluated and checked). */
+  /** The user's lambda at `step` (a schedule is evaluated and checked). With `lambda: 'auto'` there is one
+   *  lambda per unit: read {@link GroupRegularizer.lambdas}. */
   lambdaAt(step = 0): number {
+    if (this.options.lambda === 'auto') {
+      throw new Error(
+        `${this.fn}.lambdaAt: lambda is 'auto', one value per budget unit chosen during training; read reg.lambdas(step) instead.`,
+      );
+    }
     return resolveScalar(this.fn, 'lambda', this.options.lambda, step);
   }
 
-  /** lambda_u of every budget unit (`binding.units`) at `step`: the values set by `setLambdas`, else the user's lambda. */
+  /** lambda_u of every budget unit (`binding.units`) at `step`: the values set by `setLambdas`, else the
+   *  controller's last values (`lambda: 'auto'`), else the user's lambda. */
   lambdas(step = 0): Float64Array {
-    const n = this.binding.units.length;
+    this.binding; // throws with the attach advice
     return this.unitLambdas
       ? Float64Array.from(this.unitLambdas)
-      : new Float64Array(n).fill(this.lambdaAt(step));
+      : (this.plan_ as TrainingPlan).lambdasNow(step);
+  }
+
+  /** Per-unit lambdas and k over training (`lambda: 'auto'`, the sparsity schedule); needs `attach`. */
+  get plan(): TrainingPlan {
+    this.binding; // throws with the attach advice
+    return this.plan_ as TrainingPlan;
+  }
+
+  /** The `'auto'` controller's state per unit (lambda, rho, its target), or undefined before it ran. */
+  get autoLambdaState(): TrainingPlan['autoState'] {
+    return this.plan_?.autoState;
+  }
+
+  /**
+   * Tells the training plan the step budget of a fit (the prox callback calls it on train begin with the
+   * fit's epochs x steps per epoch): `lambda: 'auto'` and a polynomial schedule end at the target step.
+   */
+  beginFit(fit: FitPlan): void {
+    this.plan.beginFit(fit);
+  }
+
+  /** The penalty with the k of every unit at `step` (a polynomial schedule moves k from m to the final k). */
+  private penaltyAt(step: number): GroupPenalty {
+    const ks = this.plan.ksAt(step);
+    const b = this.binding;
+    if (b.units.every((u, i) => u.k === ks[i])) return this.penalty();
+    const key = ks.join(',');
+    if (this.scheduled?.key !== key) this.scheduled = { key, penalty: this.makePenalty(withUnitKs(b, ks)) };
+    return this.scheduled.penalty;
   }
 
   /**
@@ -145,8 +198,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
   /** New group norms after `prox_{lr lambda_t R}` (host math only; no tensors). */
   proxOfNorms(norms: Float64Array, learningRate: number, step = 0): Float64Array {
     checkRate(this.fn, 'learningRate', learningRate);
-    const penalty = this.penalty();
-    return penalty.prox(
+    return this.penaltyAt(step).prox(
       norms,
       this.lambdas(step).map((l) => learningRate * l),
     );
@@ -173,8 +225,24 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
     const b = this.binding;
     const norms = b.groupNorms();
     assertFiniteNorms(`${this.fn}.prox`, norms, b.layout, `at step ${step}`);
-    const lambdas = this.lambdas(step);
-    const after = this.proxOfNorms(norms, learningRate, step);
+    checkRate(this.fn, 'learningRate', learningRate);
+    const planned = this.plan.at(norms, learningRate, step);
+    if (!planned.active) {
+      // before the schedule's beginStep: no prox
+      const lambdas = new Float64Array(b.units.length);
+      const units = unitStats(norms, b.layout.weights, b.units, lambdas);
+      return { learningRate, lambdas, norms, stats: this.stats(norms), units };
+    }
+    const lambdas = this.unitLambdas ? Float64Array.from(this.unitLambdas) : planned.lambdas;
+    const steps = lambdas.map((l) => learningRate * l);
+    const after = this.penaltyAt(step).prox(norms, steps);
+    if (this.keepsFloor) {
+      const budget = b.budget;
+      const floor = budget?.scope === 'layer' ? budget.perLayer : b.floors;
+      enforceKeepFloor(norms, after, b.layout.layerGroups, floor, b.layout.weights, (j) => {
+        return steps[b.unitOf[j] as number] as number;
+      });
+    }
     b.scaleGroups(
       after.map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 0)),
       after,

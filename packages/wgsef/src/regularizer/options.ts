@@ -8,6 +8,16 @@
  */
 import type { Group, GroupPartition, GroupSpec, GroupType } from '@klevel/groups';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AutoLambdaSettings } from './auto-lambda';
+import {
+  checkTargetEpoch,
+  checkTargetStep,
+  type ResolvedPlanOptions,
+  resolveAutoSettings,
+  resolvePlanOptions,
+  resolveSchedule,
+} from './auto-options';
+import type { ResolvedSparsitySchedule, SparsitySchedule } from './sparsity-schedule';
 import { closestMatch } from './suggest';
 
 /**
@@ -48,8 +58,21 @@ export interface GroupRegularizerArgs {
    *  layer be emptied. Defaults to `'auto'`: in global scope with `keep`, half of each layer's share of the
    *  budget, `max(1, floor(f * m_l / 2))` with `f` the kept fraction; otherwise 1. */
   minGroupsPerLayer?: number | 'auto';
-  /** Regularization strength (>= 0), or a schedule of the step. */
-  lambda: ScalarOrSchedule;
+  /** Regularization strength (>= 0), a schedule of the step, or `'auto'` (wgsef only): a controller
+   *  chooses lambda per layer (per budget in global scope) from the group norms during training, see
+   *  docs/concepts/auto-lambda.md. */
+  lambda: ScalarOrSchedule | 'auto';
+  /** The step by which `'auto'` (and a polynomial `sparsitySchedule`) reach their end. Defaults to 3/4 of
+   *  the fit for `'auto'`, the end of the fit for a schedule (epochs x steps per epoch, read by the prox
+   *  callback). */
+  targetStep?: number;
+  /** The same in epochs (multiplied by the fit's steps per epoch). */
+  targetEpoch?: number;
+  /** Settings of the `'auto'` controller (all optional). */
+  autoLambda?: Partial<AutoLambdaSettings>;
+  /** How many groups the prox keeps over training (Keras-style). Defaults to the final k from step 0
+   *  (with `'auto'`: a cubic decay from all groups to k). */
+  sparsitySchedule?: SparsitySchedule;
   /** Group weights. Defaults to `'sqrt-size'`. */
   groupWeights?: GroupWeighting;
   /** Only regularize groups owned by these layers (by `layer.name`). Defaults to all layers. */
@@ -79,13 +102,22 @@ export interface ResolvedArgs {
   keep: KeepSpec | undefined;
   scope: 'layer' | 'global';
   minGroupsPerLayer: number | 'auto';
-  lambda: ScalarOrSchedule;
+  lambda: ScalarOrSchedule | 'auto';
   groupWeights: GroupWeighting;
   include: string[] | undefined;
   exclude: string[];
   removableOnly: boolean | 'auto';
   gradient: GradientMode;
+  targetStep: number | undefined;
+  targetEpoch: number | undefined;
+  autoLambda: AutoLambdaSettings | undefined;
+  sparsitySchedule: ResolvedSparsitySchedule | undefined;
+  /** `'auto'`, the target step and the sparsity schedule, checked together (not a user option). */
+  plan: ResolvedPlanOptions;
 }
+
+/** The user options (every field of {@link ResolvedArgs} but the derived `plan`). */
+type OptionName = Exclude<keyof ResolvedArgs, 'plan'>;
 
 /** The group types a `groups` string (or a rule's `type`) may name. */
 export const GROUP_TYPE_NAMES = [
@@ -271,7 +303,7 @@ function validateGroups(fn: string, value: unknown): GroupsOption {
 }
 
 /** One option: whether it must be given, its default, and its check (which returns the resolved value). */
-interface OptionRule<K extends keyof ResolvedArgs> {
+interface OptionRule<K extends OptionName> {
   /** Required always (`true`), or only when the factory requires `keep` (`'wgsef'`). */
   required?: true | 'wgsef';
   /** The value when the user leaves the option out. */
@@ -282,7 +314,7 @@ interface OptionRule<K extends keyof ResolvedArgs> {
 }
 
 /** Every option of wgsef() and groupLasso(), in the order they are checked and listed. */
-const OPTION_RULES: { [K in keyof ResolvedArgs]: OptionRule<K> } = {
+const OPTION_RULES: { [K in OptionName]: OptionRule<K> } = {
   groups: { required: true, example: "groups: 'filters'", check: validateGroups },
   keep: {
     required: 'wgsef',
@@ -303,8 +335,16 @@ const OPTION_RULES: { [K in keyof ResolvedArgs]: OptionRule<K> } = {
   },
   lambda: {
     required: true,
-    example: 'lambda: 1e-2 (or a function (step) => number)',
-    check: (fn, v) => validateScalarOrSchedule(fn, 'lambda', v),
+    example: "lambda: 1e-2 (or a function (step) => number, or 'auto' with wgsef)",
+    check: (fn, v) => {
+      if (v === 'auto') return 'auto';
+      if (typeof v === 'string') {
+        throw new TypeError(
+          `${fn}: lambda must be a number >= 0, a function (step) => number or 'auto', got '${v}'.`,
+        );
+      }
+      return validateScalarOrSchedule(fn, 'lambda', v);
+    },
   },
   groupWeights: {
     default: 'sqrt-size',
@@ -331,12 +371,17 @@ const OPTION_RULES: { [K in keyof ResolvedArgs]: OptionRule<K> } = {
     check: (fn, v) => oneOf(fn, 'removableOnly', v, [true, false, 'auto'] as const),
   },
   gradient: { default: 'prox', check: (fn, v) => oneOf(fn, 'gradient', v, ['prox', 'subgradient'] as const) },
+  // lambda: 'auto' and the sparsity schedules (their checks across options run in resolvePlanOptions)
+  targetStep: { default: undefined, check: checkTargetStep },
+  targetEpoch: { default: undefined, check: checkTargetEpoch },
+  autoLambda: { default: undefined, check: resolveAutoSettings },
+  sparsitySchedule: { default: undefined, check: resolveSchedule },
 };
 
 /** The option names wgsef() and groupLasso() accept. */
-export const OPTION_NAMES = Object.keys(OPTION_RULES) as Array<keyof ResolvedArgs>;
+export const OPTION_NAMES = Object.keys(OPTION_RULES) as OptionName[];
 
-function resolveOne<K extends keyof ResolvedArgs>(
+function resolveOne<K extends OptionName>(
   fn: string,
   name: K,
   a: Record<string, unknown>,
@@ -373,5 +418,6 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   }
   const out = {} as Record<keyof ResolvedArgs, unknown>;
   for (const name of OPTION_NAMES) out[name] = resolveOne(fn, name, a, keepRequired);
+  out.plan = resolvePlanOptions(fn, a); // the checks across options ('auto' and the schedules)
   return out as unknown as ResolvedArgs;
 }

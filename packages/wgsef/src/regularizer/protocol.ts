@@ -50,6 +50,8 @@ export interface KlevelRegularizer {
   readonly binding: ModelBinding;
   /** lambda_u of every budget unit at `step` (the user's lambda, or what a controller set). */
   lambdas(step?: number): Float64Array;
+  /** The step budget of the fit that begins (lambda: 'auto', sparsity schedules); optional. */
+  beginFit?(fit: { totalSteps?: number; stepsPerEpoch?: number; startStep?: number }): void;
   /** Applies `prox_{lr lambda R}` on the device; throws when the weights are not finite. */
   prox(learningRate: number, options?: { step?: number }): ProxResult;
   /** New norms `prox_{lr lambda R}(norms)` (host only). */

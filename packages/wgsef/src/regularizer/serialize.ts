@@ -8,8 +8,8 @@
  * names them and `configOf` throws with that message.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { isGroupPartition } from './partition';
 import { type GroupRegularizerArgs, keepToJson, type ResolvedArgs } from './options';
+import { isGroupPartition } from './partition';
 
 /** Encodes a string so tfjs' config conversions leave it unchanged. */
 export function encodeConfigString(s: string): string {
@@ -59,6 +59,16 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
   };
   if (options.keep) config.keep = keepToJson(options.keep);
   if (options.include) config.include = options.include.map(encodeConfigString);
+  const plan = options.plan;
+  if (plan.targetStep !== undefined) config.targetStep = plan.targetStep;
+  if (plan.targetEpoch !== undefined) config.targetEpoch = plan.targetEpoch;
+  if (plan.auto) {
+    config.autoLambda = { ...plan.autoLambda };
+  }
+  const schedule = plan.sparsitySchedule;
+  if (!plan.scheduleFromAuto && (schedule.type !== 'constant' || schedule.beginStep !== 0)) {
+    config.sparsitySchedule = JSON.parse(JSON.stringify(schedule)) as tf.serialization.ConfigDict;
+  }
   return config;
 }
 
@@ -77,5 +87,8 @@ export function fromConfigArgs<T extends GroupRegularizerArgs>(config: tf.serial
   };
   if (config.keep) args.keep = { ...(config.keep as object) };
   if (config.include) args.include = (config.include as string[]).map(decodeConfigString);
+  for (const key of ['targetStep', 'targetEpoch', 'autoLambda', 'sparsitySchedule']) {
+    if (config[key] !== undefined && config[key] !== null) args[key] = config[key];
+  }
   return args as T;
 }

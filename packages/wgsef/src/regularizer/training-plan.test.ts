@@ -39,18 +39,28 @@ describe('TrainingPlan', () => {
     expect(() => q.at(norms, 0.1, 0)).toThrow(/targetEpoch was given but the steps per epoch are unknown/);
   });
 
+  it("'auto' without a schedule moves k from m to k over 2/3 of its target, which defaults to 3/4 of the fit", () => {
+    const p = plan({ lambda: 'auto' });
+    p.beginFit({ stepsPerEpoch: 10, totalSteps: 120 });
+    expect(p.targetStep()).toBe(90);
+    expect(Array.from(p.ksAt(0))).toEqual([10, 5]);
+    expect(Array.from(p.ksAt(60))).toEqual([2, 1]);
+    expect(p.at(norms, 0.1, 0).lambdas.every((l) => l === 0)).toBe(true); // nothing outside k = m yet
+    expect(p.at(norms, 0.1, 30).lambdas.every((l) => l > 0)).toBe(true);
+  });
+
   it('resolves the target step from targetStep, targetEpoch x steps per epoch, or the fit', () => {
     expect(plan({ lambda: 'auto', targetStep: 40 }).targetStep()).toBe(40);
     const e = plan({ lambda: 'auto', targetEpoch: 1.5 });
     e.beginFit({ stepsPerEpoch: 20, totalSteps: 100 });
     expect(e.targetStep()).toBe(30);
-    const f = plan({ lambda: 'auto' });
+    const f = plan({ lambda: 0.01, sparsitySchedule: { type: 'polynomial' } });
     f.beginFit({ stepsPerEpoch: 20, totalSteps: 100, startStep: 50 });
     expect(f.targetStep()).toBe(150);
   });
 
   it("'auto' gives one lambda per unit, scaled to the unit, and logs them", () => {
-    const p = plan({ lambda: 'auto', targetStep: 100 });
+    const p = plan({ lambda: 'auto', targetStep: 100, sparsitySchedule: { type: 'constant' } });
     const s = p.at(norms, 0.1, 0);
     expect(s.lambdas.every((l) => l > 0)).toBe(true);
     // unit b's groups weigh 3x: its lambda is about 1/9 of unit a's

@@ -8,7 +8,7 @@
  * controller), or the fit's total steps (epochs x steps per epoch, read by the prox callback from the fit's
  * params). Without any of them the controller cannot plan and says so.
  */
-import { type AutoBlock, type AutoBlockState, AutoLambda, type BlockProx } from './auto-lambda';
+import { type AutoBlock, type AutoBlockState, AutoLambda, type BlockProx, budgetRate } from './auto-lambda';
 import type { ResolvedPlanOptions } from './auto-options';
 import { keptAt, scheduleActive } from './sparsity-schedule';
 
@@ -39,6 +39,11 @@ export interface PlanStep {
   /** k per unit for this prox (the final k, or the schedule's current value). */
   ks: Int32Array;
 }
+
+/** Without `targetStep`/`targetEpoch`, `'auto'` aims to be done at this share of the fit's steps. */
+export const AUTO_FIT_FRACTION = 0.75;
+/** Without a user schedule, `'auto'` moves k from m to k (cubic) over this share of its target step. */
+export const AUTO_SCHEDULE_FRACTION = 2 / 3;
 
 export class TrainingPlan {
   private fit: FitPlan = {};
@@ -73,7 +78,11 @@ export class TrainingPlan {
     if (o.sparsitySchedule.type === 'polynomial' && o.sparsitySchedule.endStep !== undefined) {
       return o.sparsitySchedule.endStep;
     }
-    if (this.fit.totalSteps !== undefined) return (this.fit.startStep ?? 0) + this.fit.totalSteps;
+    if (this.fit.totalSteps !== undefined) {
+      // 'auto' finishes at 3/4 of the fit and leaves the rest to train the k kept groups
+      const share = o.auto ? AUTO_FIT_FRACTION : 1;
+      return (this.fit.startStep ?? 0) + Math.max(1, Math.round(share * this.fit.totalSteps));
+    }
     return undefined;
   }
 
@@ -96,7 +105,11 @@ export class TrainingPlan {
   ksAt(step: number): Int32Array {
     const s = this.options.sparsitySchedule;
     if (s.type === 'constant') return Int32Array.from(this.units, (u) => u.k);
-    const end = s.endStep ?? this.requireTarget("sparsitySchedule 'polynomial'");
+    const end =
+      s.endStep ??
+      (this.options.scheduleFromAuto
+        ? Math.max(s.beginStep + 1, Math.round(AUTO_SCHEDULE_FRACTION * this.requireTarget("lambda: 'auto'")))
+        : this.requireTarget("sparsitySchedule 'polynomial'"));
     return Int32Array.from(this.units, (u) => keptAt(s, step, u.members.length, u.k, end));
   }
 
@@ -114,7 +127,11 @@ export class TrainingPlan {
     if (!active) return { active, lambdas: new Float64Array(this.units.length), ks };
     const target = this.requireTarget("lambda: 'auto'");
     const begin = this.options.sparsitySchedule.beginStep;
-    this.controller ??= new AutoLambda(this.weights, this.prox, this.options.autoLambda);
+    if (!this.controller) {
+      const settings = { ...this.options.autoLambda };
+      if (!(settings.maxRate > 0)) settings.maxRate = budgetRate(target - begin);
+      this.controller = new AutoLambda(this.weights, this.prox, settings);
+    }
     const blocks: AutoBlock[] = this.units.map((u, i) => ({ members: u.members, k: ks[i] as number }));
     const progress = target > begin ? (step - begin) / (target - begin) : 1;
     return { active, lambdas: this.controller.update(norms, blocks, lr, progress), ks };

@@ -30,6 +30,8 @@ export class WgsefRegularizer extends GroupRegularizer {
   }
   readonly name = 'wgsef';
   protected readonly fn = 'wgsef';
+  /** WGSEF keeps k groups per unit for any strength; the keep floor checks it after every prox. */
+  protected override readonly keepsFloor = true;
 
   constructor(args: WgsefOptions) {
     super('wgsef', args, true);
