@@ -89,6 +89,8 @@ describeBackends("lambda: 'auto' in a plain model.fit (LeNet-5, Fashion-MNIST)",
     expect(cut.loss).toBeLessThan(dense.loss * 1.05);
     model.dispose();
     optimizer.dispose();
+    // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar of its SGD base class
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([all.xs, all.ys, xs, xv, ys, yv] as tf.Tensor[]);
   }, 600_000);

@@ -10,7 +10,7 @@ import {
 } from './auto-lambda';
 
 const prox = (a: Float64Array, w: Float64Array, k: number, pen: number) =>
-  weightedSefProxUnchecked(a, w, k, pen, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
+  weightedSefProxUnchecked(a, { k, lambda: pen, weights: w, method: DEFAULT_ROOT_METHOD });
 
 describe('tailEnergyFraction', () => {
   it('is the squared mass outside the top k over the total', () => {

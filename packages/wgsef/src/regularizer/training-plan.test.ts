@@ -4,7 +4,7 @@ import { resolvePlanOptions } from './auto-options';
 import { TrainingPlan } from './training-plan';
 
 const prox = (a: Float64Array, w: Float64Array, k: number, pen: number) =>
-  weightedSefProxUnchecked(a, w, k, pen, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
+  weightedSefProxUnchecked(a, { k, lambda: pen, weights: w, method: DEFAULT_ROOT_METHOD });
 const units = [
   { name: 'a', members: Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), k: 2 },
   { name: 'b', members: Int32Array.of(10, 11, 12, 13, 14), k: 1 },

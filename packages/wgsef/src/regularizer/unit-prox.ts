@@ -8,7 +8,7 @@ import type { ModelBinding } from './binding';
 
 /** `prox_{penalty SEF_k(w ⊙ .)}(a)` of one unit (new norms in member order). */
 export function unitProx(a: Float64Array, w: Float64Array, k: number, penalty: number): Float64Array {
-  return weightedSefProxUnchecked(a, w, k, penalty, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
+  return weightedSefProxUnchecked(a, { k, lambda: penalty, weights: w, method: DEFAULT_ROOT_METHOD });
 }
 
 /** The same binding with unit u keeping `ks[u]` groups (a view: weights and variables are shared). */
