@@ -104,11 +104,7 @@ type LambdaFor = (norms: Float64Array, lr: number, step: number) => Float64Array
 type KsFor = (step: number) => Int32Array;
 
 /** Replaces reg.prox by a per-layer-lambda prox with the keep floor (prototype of the library hook). */
-function installLayerProx(
-  reg: WgsefRegularizer,
-  lambdaFor: LambdaFor,
-  ksFor: KsFor,
-): { last: Float64Array } {
+function installLayerProx(reg: WgsefRegularizer, lambdaFor: LambdaFor, ksFor: KsFor): { last: Float64Array } {
   const layout = reg.layout;
   const budget = reg.budget!;
   const state = { last: new Float64Array(layout.layerNames.length) };

@@ -41,7 +41,7 @@ export interface ProxHistoryEntry {
   /** Nonzero groups per layer. */
   layers: Record<string, number>;
   /** lambda of every budget unit (`reg.binding.units`: the layers, or one global unit) for this step. */
-  lambdas: number[];
+  lambdas?: number[];
   /** Set on the record written by finalize. */
   finalized?: boolean;
 }
