@@ -1,3 +1,7 @@
 import { klevelTsupConfig } from '../../tools/tsup.config.base';
 
-export default klevelTsupConfig();
+// math, extend: subpaths; register: the only module with a side effect (listed in package.json sideEffects),
+// its own file so everything else tree-shakes.
+export default klevelTsupConfig({
+  entry: ['src/index.ts', 'src/math.ts', 'src/extend.ts', 'src/register.ts'],
+});

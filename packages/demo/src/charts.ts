@@ -4,9 +4,9 @@
  * No JavaScript runs in the page and nothing is loaded from the network.
  */
 
-import { axisNumber, chartLayout, esc, PALETTE } from '@klevel/latency';
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
+import { axisNumber, chartLayout, esc, PALETTE } from './svg-kit';
 
 export { esc, PALETTE };
 

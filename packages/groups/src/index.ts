@@ -1,31 +1,15 @@
-// Public API: list every export by name.
-
-export type { ActivationEffect } from './activations';
-export { activationEffect } from './activations';
-export { passThroughHandler } from './builtin-handlers';
-export type { AtomOrigin, ChannelMap, Taint, TaintKind } from './channel-table';
-export type { FlopCount, FlopOptions, ParamCount } from './flops';
-export { assertFiniteWeights } from './finite';
+// Public API of @klevel/groups: analyse a model, partition it into groups, count FLOPs, read groups back.
+// Extension points (custom layer handlers and the graph's internal records) are in '@klevel/groups/extend';
+// model files in Node in '@klevel/groups/node'.
 export { countFlops, countParams } from './flops';
+export type { FlopCount, FlopOptions, ParamCount } from './flops';
 export { buildDependencyGraph } from './graph';
-export type {
-  AxisBinding,
-  BindingRole,
-  ChannelInfo,
-  ChannelSpace,
-  DependencyGraph,
-  GraphOptions,
-  LayerInfo,
-  WeightInfo,
-} from './graph-types';
-export type { LayerCall, LayerHandler, LayerHandlerContext, Shape } from './handler-types';
-export type { PartitionOptions } from './partition';
+export type { ChannelSpace, DependencyGraph, GraphOptions, LayerInfo } from './graph-types';
 export { partitionGroups } from './partition';
-export { getLayerHandler, registerLayerHandler, unregisterLayerHandler } from './registry';
-export type { LayerSelector } from './selectors';
+export type { PartitionOptions } from './partition';
 export { collectLayers } from './selectors';
+export type { LayerSelector } from './selectors';
 export type { CustomGroup, CustomGroupFn, GroupRule, GroupSpec, GroupTypeSpec, PartitionSpec } from './spec';
 export type { Group, GroupPartition, GroupType, LayoutTerm, WeightSlice } from './types';
-export { adviseUnknownLayer, isUnknownLayerError, UnknownLayerError } from './unknown-layer';
-export type { WeightLookup } from './zero';
-export { groupIsZero, groupNorm, groupNorms, sliceValues } from './zero';
+export { isUnknownLayerError, UnknownLayerError } from './unknown-layer';
+export { groupIsZero, groupNorm, groupNorms } from './zero';

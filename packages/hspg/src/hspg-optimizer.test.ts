@@ -16,7 +16,8 @@ import {
   sgdStep,
 } from '@klevel/test-utils';
 import { registerTrainingKernels } from '@klevel/wasm-train';
-import { type GroupRegularizer, groupLasso, weightedSefProx, wgsef } from '@klevel/wgsef';
+import { type GroupRegularizer, groupLasso, wgsef } from '@klevel/wgsef';
+import { weightedSefProx } from '@klevel/wgsef/math';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';

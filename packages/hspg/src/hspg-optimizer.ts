@@ -18,13 +18,8 @@
  *
  * reference: Chen et al., "Only Train Once" (2021) / HSPG (2020); docs/concepts/hspg.md.
  */
-import {
-  groupProductSums,
-  isGroupRegularizer,
-  type KlevelRegularizer,
-  type ScalarOrSchedule,
-  scaleTerm,
-} from '@klevel/wgsef';
+import { isGroupRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
+import { groupProductSums, type KlevelRegularizer, registerKlevelClass, scaleTerm } from '@klevel/wgsef/extend';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
@@ -87,6 +82,7 @@ export class HspgOptimizer extends tf.Optimizer {
 
   constructor(args: HspgArgs) {
     super();
+    registerKlevelClass(HspgOptimizer);
     const r: ResolvedHspgArgs = resolveHspgArgs(args);
     this.regularizer = r.regularizer;
     this.rate = r.learningRate;
@@ -425,7 +421,7 @@ export class HspgOptimizer extends tf.Optimizer {
       const entry = tf.serialization.SerializationMap.getMap().classNameMap[rc.className];
       if (!entry) {
         throw new Error(
-          `HspgOptimizer.fromConfig: regularizer class '${rc.className}' is not registered; import '@klevel/wgsef' (or call registerWgsefRegularizers()) before loading.`,
+          `HspgOptimizer.fromConfig: regularizer class '${rc.className}' is not registered; import '@klevel/wgsef/register' before loading.`,
         );
       }
       regularizer = entry[1](entry[0], rc.config) as unknown as KlevelRegularizer;

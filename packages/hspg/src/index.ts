@@ -1,6 +1,5 @@
-// Public API: list every export by name.
-import './register';
-export { registerHspg } from './register';
+// Public API of @klevel/hspg (no side effect at import). Registering HspgOptimizer for deserialization before
+// one is built: '@klevel/hspg/register'.
 export { HspgOptimizer, hspg } from './hspg-optimizer';
 export type { HspgArgs, RegularizerStep, SwitchAt } from './options';
 export { halfSpaceDecision } from './half-space';

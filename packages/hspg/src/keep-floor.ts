@@ -19,7 +19,7 @@
  *
  * reference: docs/concepts/hspg.md (the k-level promise and HSPG).
  */
-import type { KlevelRegularizer } from '@klevel/wgsef';
+import type { KlevelRegularizer } from '@klevel/wgsef/extend';
 
 /** How many groups must stay nonzero after a half-space step. */
 export interface KeepFloor {

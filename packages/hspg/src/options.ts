@@ -1,5 +1,6 @@
 /** Options of the HSPG optimizer and their validation. */
-import { isGroupRegularizer, type KlevelRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
+import { isGroupRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
+import type { KlevelRegularizer } from '@klevel/wgsef/extend';
 
 /** When stage 2 (half-space) starts: at a global step, at an epoch, or on `switchToHalfSpace()`. */
 export type SwitchAt = { step: number } | { epoch: number } | 'manual';

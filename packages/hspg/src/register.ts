@@ -1,14 +1,12 @@
-/** Registers HspgOptimizer with tfjs serialization (imported for its side effect by index.ts). */
-import * as tf from '@tensorflow/tfjs-core';
+// @klevel/hspg/register: imported for its side effect. Registers HspgOptimizer with tfjs serialization, so a
+// model saved with its optimizer loads before any HspgOptimizer was built in this process (building one with
+// hspg() registers it too).
+import { registerKlevelClass } from '@klevel/wgsef/extend';
 import { HspgOptimizer } from './hspg-optimizer';
-
-let registered = false;
 
 /** Registers `KlevelHspgOptimizer` so saved models with this optimizer load (idempotent). */
 export function registerHspg(): void {
-  if (registered) return;
-  tf.serialization.registerClass(HspgOptimizer, 'Klevel');
-  registered = true;
+  registerKlevelClass(HspgOptimizer);
 }
 
 registerHspg();

@@ -8,7 +8,8 @@
  *
  * reference: docs/concepts/k-level-sparsity.md (Algorithm 2).
  */
-import type { FinalizeResult, KlevelRegularizer, SparsityStats } from '@klevel/wgsef';
+import type { FinalizeResult, SparsityStats } from '@klevel/wgsef';
+import type { KlevelRegularizer } from '@klevel/wgsef/extend';
 import { isGroupRegularizer } from '@klevel/wgsef';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fitBudget } from './fit-plan';

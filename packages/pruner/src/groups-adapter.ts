@@ -4,12 +4,11 @@
  * the pruner API the user called.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { adviseUnknownLayer, getLayerHandler } from '@klevel/groups/extend';
 import {
-  adviseUnknownLayer,
   collectLayers,
   countFlops,
   countParams,
-  getLayerHandler,
   type GroupPartition,
   type GroupSpec,
   type PartitionSpec as GroupsPartitionSpec,

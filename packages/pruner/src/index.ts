@@ -1,5 +1,6 @@
-// Public API: list every export by name.
-export { type ApplyPlanOptions, applyPlan, gatherKept } from './apply';
+// Public API of @klevel/pruner: plan, apply, check, report, fold BatchNorm. Surgery handlers for custom layer
+// classes are in '@klevel/pruner/extend'; saving and loading models in Node in '@klevel/pruner/node'.
+export { type ApplyPlanOptions, applyPlan } from './apply';
 export {
   type CompareOptions,
   compareModels,
@@ -7,6 +8,14 @@ export {
   type EquivalenceResult,
   randomInputs,
 } from './equivalence';
+export {
+  type FoldBatchNormOptions,
+  type FoldBatchNormResult,
+  foldBatchNorm,
+  type UnfoldedBatchNorm,
+} from './fold-batch-norm';
+export type { GroupStats } from './group-stats';
+export type { PartitionSpec } from './groups-adapter';
 export { type PlanPruningOptions, planPruning } from './plan';
 export type {
   AxisPlan,
@@ -18,22 +27,5 @@ export type {
 } from './plan-types';
 export { PLAN_FORMAT } from './plan-types';
 export { type PruneOptions, type PruneResult, prune } from './prune';
-export { buildReport, formatReport, type LayerReport, type PruningReport } from './report';
-export type { GroupStats } from './group-stats';
-export {
-  type FoldBatchNormOptions,
-  type FoldBatchNormResult,
-  foldBatchNorm,
-  type UnfoldedBatchNorm,
-} from './fold-batch-norm';
-export type { PartitionSpec } from './groups-adapter';
-export { type SelectionOptions, weightedNorm } from './select-groups';
-export { passThroughClasses } from './surgery/builtin';
-export type { SurgeryContext, SurgeryHandler } from './surgery/handler';
-export { channelHandler, checkTied, keptAlong } from './surgery/helpers';
-export {
-  getSurgeryHandler,
-  registerSurgeryHandler,
-  supportedLayerClasses,
-  unregisterSurgeryHandler,
-} from './surgery/registry';
+export { formatReport, type LayerReport, type PruningReport } from './report';
+export type { SelectionOptions } from './select-groups';

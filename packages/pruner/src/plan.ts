@@ -3,7 +3,8 @@
  * indices (a JSON {@link PruningPlan} a user can review or edit before {@link applyPlan}).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertFiniteWeights, type GroupPartition } from '@klevel/groups';
+import type { GroupPartition } from '@klevel/groups';
+import { assertFiniteWeights } from '@klevel/groups/extend';
 import { deadChannelCandidates } from './dead-channels';
 import { buildPartition, type PartitionSpec } from './groups-adapter';
 import { type GroupStats, measureGroup, WeightReader } from './group-stats';

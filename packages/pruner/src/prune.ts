@@ -2,7 +2,7 @@
  * `prune`: plan + apply + output check + report in one call.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertFiniteWeights } from '@klevel/groups';
+import { assertFiniteWeights } from '@klevel/groups/extend';
 import { type ApplyPlanOptions, applyPlan } from './apply';
 import { compareModels, type EquivalenceCheckOptions, type EquivalenceResult } from './equivalence';
 import { foldBatchNorm } from './fold-batch-norm';

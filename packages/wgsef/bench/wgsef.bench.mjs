@@ -15,7 +15,7 @@ import {
   scaleGroups,
   weightedSefProx,
   wgsefProxTensors,
-} from '@klevel/wgsef';
+} from '@klevel/wgsef/math';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -2,17 +2,8 @@
 import { describeBackends, expectNoLeaks } from '@klevel/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import {
-  groupLassoProx,
-  groupSquaredNorms,
-  scaleGroups,
-  topKGroups,
-  weightedSefProx,
-  wgsefGradient,
-  wgsefProx,
-  wgsefProxTensors,
-  wgsefValue,
-} from './index';
+import { topKGroups, wgsefGradient, wgsefProx, wgsefValue } from './index';
+import { groupLassoProx, groupSquaredNorms, scaleGroups, weightedSefProx, wgsefProxTensors } from './math';
 
 it('host examples', () => {
   const v = [3, 0, 2, 0, 0.5, 0];

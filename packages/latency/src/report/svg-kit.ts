@@ -1,7 +1,7 @@
 /**
- * The building blocks of klevel's inline-SVG charts (used by the latency report and by the demo report):
- * a palette, text escaping, and a chart layout of a given size with its frame, legend and axes. Scales and
- * paths come from d3-scale / d3-shape; this module only places them. No JavaScript runs in the page.
+ * The building blocks of the latency report's inline-SVG charts (internal: not exported by the package): a
+ * palette, text escaping, and a chart layout of a given size with its frame, legend and axes. Scales and paths
+ * come from d3-scale / d3-shape; this module only places them. No JavaScript runs in the page.
  */
 
 /** Tableau 10, colour-blind friendly enough for a handful of series. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { partitionGroups, registerLayerHandler, unregisterLayerHandler } from '@klevel/groups';
+import { partitionGroups } from '@klevel/groups';
+import { registerLayerHandler, unregisterLayerHandler } from '@klevel/groups/extend';
 import { describeBackends } from '@klevel/test-utils';
 import { expect, it } from 'vitest';
 import { randomizeWeights, zeroGroups } from '../__fixtures__/models';

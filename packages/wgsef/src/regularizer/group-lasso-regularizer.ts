@@ -11,6 +11,7 @@ import { GroupRegularizer } from './group-regularizer';
 import type { GroupRegularizerArgs } from './options';
 import { type GroupPenalty, groupLassoPenalty } from './penalty';
 import { configOf, fromConfigArgs } from './serialize';
+import { registerKlevelClass } from './serializable';
 
 /**
  * `lambda * sum_{j not in P} w_j ||x_{G_j}||`, where `P` holds the `minGroupsPerLayer` largest weighted
@@ -28,6 +29,7 @@ export class GroupLassoRegularizer extends GroupRegularizer {
 
   constructor(args: GroupRegularizerArgs) {
     super('groupLasso', args, false);
+    registerKlevelClass(GroupLassoRegularizer);
   }
 
   protected makePenalty(binding: ModelBinding): GroupPenalty {

@@ -17,6 +17,7 @@ import { wgsefGradientFactors } from '../wgsef-factors';
 import { countFromFraction } from './budget';
 import { groupSquaredNormsOf, scaleTerm } from './device';
 import { type KeepSpec, keepToJson, validateKeep } from './options';
+import { registerKlevelClass } from './serializable';
 
 /** Options of {@link wgsefKernelRegularizer}. */
 export interface KernelRegularizerArgs {
@@ -54,6 +55,7 @@ export class WgsefKernelRegularizer extends RegularizerBase {
 
   constructor(args: KernelRegularizerArgs) {
     super();
+    registerKlevelClass(WgsefKernelRegularizer);
     const fn = 'wgsefKernelRegularizer';
     if (args === null || typeof args !== 'object') throw new TypeError(`${fn}: expected an options object.`);
     this.penalty = args.penalty ?? 'wgsef';

@@ -12,6 +12,7 @@ import { GroupRegularizer } from './group-regularizer';
 import type { WgsefOptions } from './options';
 import { type GroupPenalty, wgsefPenalty } from './penalty';
 import { configOf, fromConfigArgs } from './serialize';
+import { registerKlevelClass } from './serializable';
 
 /**
  * `lambda * WGSEF_k(x)` with `WGSEF_k(x) = SEF_k(w ⊙ a)`, `a_j = ||x_{G_j}||`.
@@ -35,6 +36,7 @@ export class WgsefRegularizer extends GroupRegularizer {
 
   constructor(args: WgsefOptions) {
     super('wgsef', args, true);
+    registerKlevelClass(WgsefRegularizer);
   }
 
   protected makePenalty(binding: ModelBinding): GroupPenalty {
