@@ -19,6 +19,10 @@ it('importing the main entry registers nothing; building a regularizer registers
 it("'@klevel/wgsef/register' registers every regularizer class", async () => {
   await import('./register');
   expect(names()).toEqual(
-    expect.arrayContaining(['KlevelWgsefRegularizer', 'KlevelGroupLassoRegularizer', 'KlevelWgsefKernelRegularizer']),
+    expect.arrayContaining([
+      'KlevelWgsefRegularizer',
+      'KlevelGroupLassoRegularizer',
+      'KlevelWgsefKernelRegularizer',
+    ]),
   );
 });
