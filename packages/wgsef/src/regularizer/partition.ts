@@ -7,10 +7,10 @@ import {
   collectLayers,
   type GroupPartition,
   type GroupSpec,
-  getLayerHandler,
   type PartitionSpec,
   partitionGroups,
 } from '@klevel/groups';
+import { getLayerHandler } from '@klevel/groups/extend';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GroupsOption } from './options';
 
