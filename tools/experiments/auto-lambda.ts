@@ -14,32 +14,36 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  accuracy,
-  cosineLearningRate,
-  disposeOptimizer,
-  LearningRateScheduler,
-  loadDemoData,
-  withSeededMathRandom,
-} from '@klevel/demo';
+import { accuracy, disposeOptimizer, loadDemoData, withSeededMathRandom } from '@klevel/demo';
 import { proxCallback } from '@klevel/prox-callback';
 import { prune } from '@klevel/pruner';
-import { useBestBackend } from '@klevel/wasm-train';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { DEFAULT_ROOT_METHOD, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
 import { lenet5Caffe } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  AutoLambda,
-  type AutoLambdaSettings,
-  enforceKeepFloor,
-  tailEnergyFraction,
-} from '../../packages/wgsef/src/regularizer/auto-lambda';
-import {
-  keptAt,
-  type ResolvedSparsitySchedule,
-} from '../../packages/wgsef/src/regularizer/sparsity-schedule';
-import { weightedSefProxUnchecked } from '../../packages/wgsef/src/weighted-sef-prox';
+import { type AutoLambdaSettings, tailEnergyFraction } from '../../packages/wgsef/src/regularizer/auto-lambda';
+
+/** Cosine annealing from `max` at step 0 to `min` at `total`. */
+function cosineLearningRate(step: number, total: number, max: number, min: number): number {
+  const t = Math.min(Math.max(step / total, 0), 1);
+  return min + ((max - min) * (1 + Math.cos(Math.PI * t))) / 2;
+}
+
+/** Sets the optimizer's learning rate before every batch from a schedule of this fit's step. */
+class LearningRateScheduler extends tfl.Callback {
+  private steps = 0;
+  constructor(private readonly schedule: (step: number) => number) {
+    super();
+  }
+  override async onBatchBegin(): Promise<void> {
+    const opt = this.model?.optimizer as unknown as { setLearningRate(lr: number): void };
+    opt.setLearningRate(this.schedule(this.steps));
+  }
+  override async onBatchEnd(): Promise<void> {
+    this.steps++;
+  }
+}
 
 interface Protocol {
   train: number;
@@ -100,50 +104,6 @@ function splitRuns(s: string): string[] {
   return s.includes(';') || s.includes('{') ? s.split(';').filter(Boolean) : s.split(',');
 }
 
-type LambdaFor = (norms: Float64Array, lr: number, step: number) => Float64Array;
-type KsFor = (step: number) => Int32Array;
-
-/** Replaces reg.prox by a per-layer-lambda prox with the keep floor (prototype of the library hook). */
-function installLayerProx(reg: WgsefRegularizer, lambdaFor: LambdaFor, ksFor: KsFor): { last: Float64Array } {
-  const layout = reg.layout;
-  const budget = reg.budget!;
-  const state = { last: new Float64Array(layout.layerNames.length) };
-  (reg as unknown as { prox: unknown }).prox = (lr: number, opts: { step?: number } = {}) => {
-    const norms = reg.groupNorms();
-    const lam = lambdaFor(norms, lr, opts.step ?? 0);
-    const ks = ksFor(opts.step ?? 0);
-    state.last = lam;
-    const after = new Float64Array(norms.length);
-    layout.layerGroups.forEach((members, l) => {
-      const a = Float64Array.from(members, (j) => norms[j] as number);
-      const w = Float64Array.from(members, (j) => layout.weights[j] as number);
-      const t = weightedSefProxUnchecked(
-        a,
-        w,
-        ks[l] as number,
-        lr * (lam[l] as number),
-        DEFAULT_ROOT_METHOD,
-        new Float64Array(a.length),
-      );
-      members.forEach((j, i) => {
-        after[j] = t[i] as number;
-      });
-    });
-    enforceKeepFloor(
-      norms,
-      after,
-      layout.layerGroups,
-      budget.perLayer,
-      layout.weights,
-      (j) => lr * (lam[layout.layerOf[j] as number] as number),
-    );
-    reg.scaleGroups(after.map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 0)));
-    reg.recordNorms(after);
-    return { penalty: lr * (lam[0] as number), norms: after, stats: reg.stats(after) };
-  };
-  return state;
-}
-
 function layerRho(reg: WgsefRegularizer, norms: Float64Array): number[] {
   const { layerGroups, weights } = reg.layout;
   return layerGroups.map((members, l) =>
@@ -184,71 +144,38 @@ async function runOne(
     result.valBefore = null;
     result.valAfterFinalize = null;
   } else {
-    const reg = wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: 0 });
+    const colon = name.indexOf(':');
+    const settings = (colon > 0 ? JSON.parse(name.slice(colon + 1)) : {}) as Partial<AutoLambdaSettings>;
+    const reg = name.startsWith('auto')
+      ? wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: 'auto', autoLambda: settings })
+      : wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: Number(name) });
     reg.attach(model);
     sparse = reg;
-    const L = reg.layout.layerNames.length;
-    let lambdaFor: LambdaFor;
-    let ctl: AutoLambda | undefined;
-    const colon = name.indexOf(':');
-    const settings = (colon > 0 ? JSON.parse(name.slice(colon + 1)) : {}) as Partial<AutoLambdaSettings> & {
-      targetFrac?: number;
-      schedule?: ResolvedSparsitySchedule & { endFrac?: number };
-    };
-    const finalKs = Int32Array.from(reg.layout.layerGroups, (_, l) => reg.budget!.perLayer[l] as number);
-    const sched = settings.schedule;
-    const schedEnd = Math.round(total * (sched?.endFrac ?? 1));
-    const ksFor: KsFor = (step) =>
-      sched
-        ? Int32Array.from(reg.layout.layerGroups, (g, l) =>
-            keptAt(sched, step, g.length, finalKs[l] as number, schedEnd),
-          )
-        : finalKs;
-    if (name.startsWith('auto')) {
-      const targetStep = Math.round(total * (settings.targetFrac ?? 1));
-      const proxFn = (a: Float64Array, w: Float64Array, k: number, pen: number) =>
-        weightedSefProxUnchecked(a, w, k, pen, DEFAULT_ROOT_METHOD, new Float64Array(a.length));
-      ctl = new AutoLambda(reg.layout.weights, proxFn, settings);
-      const c = ctl;
-      lambdaFor = (norms, lr, step) => {
-        const ks = ksFor(step);
-        const blocks = reg.layout.layerGroups.map((members, l) => ({ members, k: ks[l] as number }));
-        return c.update(norms, blocks, lr, step / targetStep);
-      };
-    } else {
-      const lam = Number(colon > 0 ? name.slice(0, colon) : name);
-      lambdaFor = () => new Float64Array(L).fill(lam);
-    }
-    const proxState = installLayerProx(reg, lambdaFor, ksFor);
     const prox = proxCallback(reg);
     minNz.push(...reg.layout.layerGroups.map((g) => g.length));
     const monitor = new tfl.CustomCallback({
-      onBatchEnd: async (batch) => {
-        const st = prox.lastStats!;
+      onBatchEnd: async () => {
+        const st = reg.stats();
         reg.layout.layerNames.forEach((ln, l) => {
           minNz[l] = Math.min(minNz[l] as number, st.layers[ln]!.nonzero);
         });
-        const step = (result.lambdaTrace!.length === 0 ? 0 : 1) + batch;
-        void step;
         const s = (opt as unknown as { iterations: number }).iterations;
         if (s % 25 === 1 || s === total) {
           result.lambdaTrace!.push({
             step: s,
-            lambda: Array.from(proxState.last),
-            rho: ctl ? ctl.blocks.map((b) => b.rho) : layerRho(reg, reg.groupNorms()),
+            lambda: Array.from(reg.lambdas(s - 1)),
+            rho: layerRho(reg, reg.binding.groupNorms()),
             nonzero: reg.layout.layerNames.map((ln) => st.layers[ln]!.nonzero),
           });
         }
       },
       onEpochEnd: async (epoch) => {
-        const st = prox.lastStats!;
-        const lam = Array.from(proxState.last).map((x) => x.toExponential(2));
+        const st = reg.stats();
+        const lam = Array.from(reg.lambdas()).map((x) => x.toExponential(2));
         console.log(
           `  [${name}] epoch ${epoch + 1}: nonzero ${reg.layout.layerNames
             .map((ln) => st.layers[ln]!.nonzero)
-            .join(
-              '/',
-            )} lambda ${lam.join(' ')}${ctl ? ` rho ${ctl.blocks.map((b) => b.rho.toExponential(2)).join(' ')} target ${ctl.blocks.map((b) => b.target.toExponential(2)).join(' ')}` : ''}`,
+            .join('/')} lambda ${lam.join(' ')}`,
         );
       },
     });
@@ -262,7 +189,7 @@ async function runOne(
       }),
     );
     result.valBefore = await accuracy(model, tensors.vxs, valLabels);
-    const norms = reg.groupNorms();
+    const norms = reg.binding.groupNorms();
     const rho = layerRho(reg, norms);
     const st = reg.stats(norms);
     result.layers = reg.layout.layerNames;
@@ -289,7 +216,7 @@ async function runOne(
       epochs: p.ft,
       shuffle: true,
       verbose: 0,
-      callbacks: [new LearningRateScheduler((s) => cosineLearningRate(s, ftTotal, p.ftLr, p.ftLr / 20))],
+      callbacks: [new LearningRateScheduler((s: number) => cosineLearningRate(s, ftTotal, p.ftLr, p.ftLr / 20))],
     }),
   );
   result.valAfterFt = await accuracy(ftModel, tensors.vxs, valLabels);
