@@ -26,7 +26,7 @@ await build({
   packages: 'bundle',
   external: ['@tensorflow/*', 'cli-progress'],
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    js: "import { createRequire as klevelCreateRequire } from 'node:module'; const require = klevelCreateRequire(import.meta.url);",
   },
   outfile,
   logLevel: 'warning',
