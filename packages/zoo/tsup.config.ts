@@ -1,3 +1,3 @@
 import { klevelTsupConfig } from '../../tools/tsup.config.base';
 
-export default klevelTsupConfig();
+export default klevelTsupConfig({ entry: ['src/index.ts', 'src/browser.ts'] });

@@ -1,9 +1,8 @@
 /**
- * The embedded Fashion-MNIST subset of @klevel/zoo (2,000 train and 500 test images), fetched as static assets,
- * un-gzipped with the browser's DecompressionStream when the server did not do it, and parsed with zoo's IDX
- * reader.
+ * The embedded Fashion-MNIST subset of @klevel/zoo (2,000 train and 500 test images), fetched as static assets
+ * and parsed with zoo's IDX reader (its browser build inflates gzip with fflate).
  */
-import { type FashionMnistData, IMAGE_SIZE, isGzip, makeFashionMnistData, parseIdx } from '@klevel/zoo';
+import { type FashionMnistData, IMAGE_SIZE, makeFashionMnistData, parseIdx } from '@klevel/zoo';
 import testImagesUrl from 'zoo-data/t10k-images-idx3-ubyte.gz?url';
 import testLabelsUrl from 'zoo-data/t10k-labels-idx1-ubyte.gz?url';
 import trainImagesUrl from 'zoo-data/train-images-idx3-ubyte.gz?url';
@@ -15,11 +14,11 @@ const FILES = {
 } as const;
 
 /**
- * The bytes of an IDX file, un-gzipped. Static servers differ: some send a .gz file as it is, others (Vite's
- * preview server among them) add `Content-Encoding: gzip` and the browser inflates it already; the gzip magic
- * number tells which one happened.
+ * The bytes of an IDX file as served. Static servers differ: some send a .gz file as it is, others (Vite's
+ * preview server among them) add `Content-Encoding: gzip` and the browser inflates it already; `parseIdx`
+ * inflates only what still starts with the gzip magic number.
  */
-async function idxBytes(url: string): Promise<Uint8Array> {
+async function fetchBytes(url: string): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url);
@@ -27,16 +26,13 @@ async function idxBytes(url: string): Promise<Uint8Array> {
     throw new Error(`fetching ${url.slice(0, 80)} failed: ${(e as Error).message}`);
   }
   if (!res.ok) throw new Error(`fetching ${url.slice(0, 80)} failed: HTTP ${res.status}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (!isGzip(bytes)) return bytes;
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Loads one split of the embedded subset (pixels scaled to [0, 1], one-hot labels by default). */
 export async function loadSubset(split: 'train' | 'test'): Promise<FashionMnistData> {
   const urls = FILES[split];
-  const [imageBytes, labelBytes] = await Promise.all([idxBytes(urls.images), idxBytes(urls.labels)]);
+  const [imageBytes, labelBytes] = await Promise.all([fetchBytes(urls.images), fetchBytes(urls.labels)]);
   const images = parseIdx(imageBytes, 3, urls.images);
   const labels = parseIdx(labelBytes, 1, urls.labels);
   const [n, h, w] = images.dims as [number, number, number];

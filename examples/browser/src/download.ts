@@ -11,5 +11,7 @@ export async function downloadModel(
 ): Promise<{ bytes: number }> {
   const result = await model.save(`downloads://${name}`);
   const info = result.modelArtifactsInfo;
-  return { bytes: (info.weightDataBytes ?? 0) + (info.modelTopologyBytes ?? 0) + (info.weightSpecsBytes ?? 0) };
+  return {
+    bytes: (info.weightDataBytes ?? 0) + (info.modelTopologyBytes ?? 0) + (info.weightSpecsBytes ?? 0),
+  };
 }

@@ -88,7 +88,9 @@ async function bench(page, backend, batchSizes, runs, timeout) {
   const before = await page.evaluate(() => window.klevel.tf.memory().numTensors);
   await page.click('#bench-btn');
   await page.waitForFunction(
-    (b) => document.body.dataset.stage === 'error' || (document.body.dataset.stage === 'pruned' && window.klevel.summary().bench[b]),
+    (b) =>
+      document.body.dataset.stage === 'error' ||
+      (document.body.dataset.stage === 'pruned' && window.klevel.summary().bench[b]),
     backend,
     { timeout, polling: 250 },
   );
@@ -111,11 +113,19 @@ function speedups(rows) {
 async function measureTraining(page, backends) {
   const out = {};
   for (const backend of backends) {
-    const settings = { backend, proxEpochs: 1, hspgEpochs: 1, trainLimit: backend === 'cpu' ? 384 : 768, batchSize: 64 };
+    const settings = {
+      backend,
+      proxEpochs: 1,
+      hspgEpochs: 1,
+      trainLimit: backend === 'cpu' ? 384 : 768,
+      batchSize: 64,
+    };
     log(`measuring training steps on ${backend}`);
     const s = await train(page, settings, 600_000);
     out[backend] = { ...s.training.medianStepMs, steps: s.training.steps, batchSize: 64 };
-    log(`  ${backend}: prox-SGD ${s.training.medianStepMs.proxSgd.toFixed(1)} ms/step, HSPG ${s.training.medianStepMs.hspg.toFixed(1)} ms/step`);
+    log(
+      `  ${backend}: prox-SGD ${s.training.medianStepMs.proxSgd.toFixed(1)} ms/step, HSPG ${s.training.medianStepMs.hspg.toFixed(1)} ms/step`,
+    );
   }
   return out;
 }
@@ -126,11 +136,20 @@ async function main() {
     const { klevel, other, ms } = await viteBuild();
     for (const w of other) console.log(`  (vite warning, not from klevel) ${w.split('\n')[0]}`);
     for (const w of klevel) console.log(`  klevel warning: ${w.split('\n')[0]}`);
-    check('vite build: no warnings from klevel', klevel.length === 0, `${klevel.length} klevel, ${other.length} other, ${(ms / 1000).toFixed(1)} s`);
+    check(
+      'vite build: no warnings from klevel',
+      klevel.length === 0,
+      `${klevel.length} klevel, ${other.length} other, ${(ms / 1000).toFixed(1)} s`,
+    );
   }
-  const server = await preview({ root: APP_ROOT, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4173, strictPort: false } });
+  const server = await preview({
+    root: APP_ROOT,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 4173, strictPort: false },
+  });
   const url = server.resolvedUrls?.local[0];
-  if (!url || !url.startsWith('http://127.0.0.1')) throw new Error(`vite preview is not on 127.0.0.1: ${url}`);
+  if (!url || !url.startsWith('http://127.0.0.1'))
+    throw new Error(`vite preview is not on 127.0.0.1: ${url}`);
   log(`serving dist/ at ${url}`);
   const browser = await launch({ downloads: DOWNLOADS });
   cleanup = async () => {
@@ -147,36 +166,69 @@ async function main() {
   await page.goto(url, { timeout: 30_000 });
   const ready = await stage(page, ['ready'], 60_000);
   const available = ready.backends.filter((b) => b.available).map((b) => b.name);
-  log(`backends: ${ready.backends.map((b) => `${b.name}=${b.available ? b.detail : `no (${b.detail})`}`).join(', ')}`);
-  for (const b of ['webgl', 'wasm', 'cpu']) check(`backend ${b} initialises in Chromium`, available.includes(b));
+  log(
+    `backends: ${ready.backends.map((b) => `${b.name}=${b.available ? b.detail : `no (${b.detail})`}`).join(', ')}`,
+  );
+  for (const b of ['webgl', 'wasm', 'cpu'])
+    check(`backend ${b} initialises in Chromium`, available.includes(b));
   const baseline = ready.tensors;
   await shot(page, '1-ready');
 
-  const measured = args.measure ? await measureTraining(page, available.filter((b) => b !== 'webgpu')) : undefined;
+  const measured = args.measure
+    ? await measureTraining(
+        page,
+        available.filter((b) => b !== 'webgpu'),
+      )
+    : undefined;
 
   log('training on wasm: WGSEF prox-SGD, then HSPG');
   const [proxEpochs, hspgEpochs] = args.epochs.split(',').map(Number);
-  const settings = { backend: 'wasm', model: 'lenet5-caffe', proxEpochs, hspgEpochs, trainLimit: Number(args.images), batchSize: 64 };
+  const settings = {
+    backend: 'wasm',
+    model: 'lenet5-caffe',
+    proxEpochs,
+    hspgEpochs,
+    trainLimit: Number(args.images),
+    batchSize: 64,
+  };
   const trained = await train(page, settings, 180_000);
   const t = trained.training;
-  log(`trained in ${t.seconds.toFixed(1)} s: ${t.phases.proxSgd} prox-SGD + ${t.phases.hspg} HSPG steps, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`);
+  log(
+    `trained in ${t.seconds.toFixed(1)} s: ${t.phases.proxSgd} prox-SGD + ${t.phases.hspg} HSPG steps, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`,
+  );
   check('prox-SGD phase ran (model.fit + proxCallback)', t.phases.proxSgd > 0, `${t.phases.proxSgd} steps`);
   check('HSPG phase ran (model.fit with the hspg optimizer)', t.phases.hspg > 0, `${t.phases.hspg} steps`);
-  check('loss fell and stayed finite', Number.isFinite(t.lastLoss) && t.lastLoss < t.firstLoss, `${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`);
+  check(
+    'loss fell and stayed finite',
+    Number.isFinite(t.lastLoss) && t.lastLoss < t.firstLoss,
+    `${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`,
+  );
   await shot(page, '2-trained');
 
   await page.click('#prune-btn');
   const pruned = await stage(page, ['pruned'], 60_000);
   const p = pruned.prune;
   const k = t.budgets.reduce((s, b) => s + b.keep, 0);
-  check('finalize keeps exactly k groups', p.finalize.after === k, `${p.finalize.before} -> ${p.finalize.after}, k = ${k}`);
+  check(
+    'finalize keeps exactly k groups',
+    p.finalize.after === k,
+    `${p.finalize.before} -> ${p.finalize.after}, k = ${k}`,
+  );
   check(
     'prune: outputs equal',
     p.equivalence && p.equivalence.maxRelativeDifference <= p.equivalence.tolerance,
     `max rel. diff ${p.equivalence?.maxRelativeDifference.toExponential(2)}, test-set max |diff| ${p.testMaxAbsDiff.toExponential(2)}`,
   );
-  check('prune: smaller model', p.params.after < p.params.before, `${p.params.before} -> ${p.params.after} params, ${p.macs.before} -> ${p.macs.after} MACs`);
-  check('pruned accuracy equals the sparse model accuracy', Math.abs(p.accuracy.pruned - p.accuracy.sparse) < 1e-9, `${(100 * p.accuracy.pruned).toFixed(1)}%`);
+  check(
+    'prune: smaller model',
+    p.params.after < p.params.before,
+    `${p.params.before} -> ${p.params.after} params, ${p.macs.before} -> ${p.macs.after} MACs`,
+  );
+  check(
+    'pruned accuracy equals the sparse model accuracy',
+    Math.abs(p.accuracy.pruned - p.accuracy.sparse) < 1e-9,
+    `${(100 * p.accuracy.pruned).toFixed(1)}%`,
+  );
 
   const benchRuns = args.measure ? 50 : 10;
   const batchSizes = args.measure ? '1, 64' : '1, 16';
@@ -186,7 +238,11 @@ async function main() {
     try {
       const { rows, leaked } = await bench(page, backend, batchSizes, benchRuns, 120_000);
       benchmarks[backend] = rows;
-      check(`benchmarkLatency on ${backend}`, rows.length > 0 && rows.every((r) => r.medianMs > 0), speedups(rows));
+      check(
+        `benchmarkLatency on ${backend}`,
+        rows.length > 0 && rows.every((r) => r.medianMs > 0),
+        speedups(rows),
+      );
       check(`no tensor leak in the ${backend} benchmark`, leaked === 0, `${leaked} tensors`);
     } catch (e) {
       check(`benchmarkLatency on ${backend}`, false, String(e.message ?? e).split('\n')[0]);
@@ -201,7 +257,11 @@ async function main() {
   const onDownload = (d) => downloads.push(d);
   page.on('download', onDownload);
   await page.click('#download-btn');
-  await page.waitForFunction(() => document.querySelector('#download-status')?.classList.contains('good'), null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => document.querySelector('#download-status')?.classList.contains('good'),
+    null,
+    { timeout: 20_000 },
+  );
   const deadline = Date.now() + 10_000;
   while (downloads.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const d of downloads) await d.saveAs(join(DOWNLOADS, d.suggestedFilename()));
@@ -221,10 +281,23 @@ async function main() {
   check('download: model.json + weights.bin of the pruned model', downloadOk, downloadDetail);
 
   const left = await page.evaluate(() => window.klevel.disposeAll());
-  check('no tensor leak: numTensors back to its start value after disposing the app state', left === baseline, `start ${baseline}, end ${left}`);
+  check(
+    'no tensor leak: numTensors back to its start value after disposing the app state',
+    left === baseline,
+    `start ${baseline}, end ${left}`,
+  );
   check('no errors in the page console', consoleErrors.length === 0, consoleErrors.slice(0, 3).join(' | '));
 
-  const summary = { date: new Date().toISOString(), url, settings, trained: t, prune: p, benchmarks, measuredTraining: measured, checks };
+  const summary = {
+    date: new Date().toISOString(),
+    url,
+    settings,
+    trained: t,
+    prune: p,
+    benchmarks,
+    measuredTraining: measured,
+    checks,
+  };
   writeFileSync(join(OUT, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(`summary written to ${join(OUT, 'summary.json')}`);
   await cleanup();
@@ -234,11 +307,20 @@ let exitCode = 0;
 try {
   await main();
 } catch (e) {
-  check('browser test ran to the end', false, String(e?.stack ?? e).split('\n').slice(0, 3).join(' '));
+  check(
+    'browser test ran to the end',
+    false,
+    String(e?.stack ?? e)
+      .split('\n')
+      .slice(0, 3)
+      .join(' '),
+  );
   await cleanup();
 }
 clearTimeout(killer);
 const failed = checks.filter((c) => !c.ok).length;
 if (failed) exitCode = 1;
-console.log(`\nbrowser test: ${checks.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+console.log(
+  `\nbrowser test: ${checks.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+);
 process.exit(exitCode);

@@ -1,8 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx, isGzip, parseIdx } from './idx';
+import { encodeIdx, isGzip, parseIdx as parseIdxNode } from './idx';
+import { parseIdx as parseIdxPortable } from './idx-portable';
 
-describe('parseIdx', () => {
+describe.each([
+  ['node:zlib', parseIdxNode],
+  ['portable', parseIdxPortable],
+])('parseIdx (%s)', (_build, parseIdx) => {
   const data = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i);
   const idx = encodeIdx([2, 3, 4], data);
 

@@ -30,6 +30,7 @@ export {
   loadFashionMnist,
 } from './fashion-mnist';
 export type { LoadFashionMnistOptions } from './fashion-mnist';
+export { gunzip } from './gunzip';
 export { IDX_UBYTE, encodeIdx, isGzip, parseIdx } from './idx';
 export type { IdxArray } from './idx';
 export { seededKernels } from './init';
