@@ -18,6 +18,38 @@ const AXIS = {
   font: '12px Inter, system-ui, sans-serif',
 };
 
+/**
+ * A uPlot plugin drawing a dashed vertical line with a label where HSPG starts (the first HSPG batch); `at`
+ * returns that batch or undefined before it.
+ */
+function phaseMarker(at: () => number | undefined): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const x0 = at();
+        if (x0 === undefined) return;
+        const x = Math.round(u.valToPos(x0 - 0.5, 'x', true));
+        const { top, height } = u.bbox;
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = PHASE_COLORS.hspg;
+        ctx.globalAlpha = 0.7;
+        ctx.setLineDash([4, 4]);
+        ctx.lineWidth = devicePixelRatio;
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = PHASE_COLORS.hspg;
+        ctx.font = `${11 * devicePixelRatio}px Inter, system-ui, sans-serif`;
+        ctx.fillText('HSPG →', x + 5 * devicePixelRatio, top + 12 * devicePixelRatio);
+        ctx.restore();
+      },
+    },
+  };
+}
+
 /** A live chart: append steps, or clear it. */
 export interface LiveChart {
   push(e: StepEvent): void;
@@ -53,8 +85,10 @@ export function lossChart(el: HTMLElement): LiveChart {
   let x: number[] = [];
   let prox: (number | null)[] = [];
   let half: (number | null)[] = [];
+  let hspgAt: number | undefined;
   const plot = new uPlot(
     {
+      plugins: [phaseMarker(() => hspgAt)],
       width: widthOf(el),
       height: 240,
       legend: { live: false },
@@ -78,6 +112,7 @@ export function lossChart(el: HTMLElement): LiveChart {
   return {
     push(e) {
       el.querySelector('.chart-empty')?.remove();
+      if (e.phase === 'hspg') hspgAt ??= e.step;
       x.push(e.step);
       prox.push(e.phase === 'prox-sgd' ? e.loss : null);
       half.push(e.phase === 'hspg' ? e.loss : null);
@@ -90,6 +125,7 @@ export function lossChart(el: HTMLElement): LiveChart {
       x = [];
       prox = [];
       half = [];
+      hspgAt = undefined;
       draw();
     },
   };
@@ -101,6 +137,7 @@ export function groupsChart(el: HTMLElement): LiveChart {
   let x: number[] = [];
   let ys: number[][] = [];
   let plot: uPlot | undefined;
+  let hspgAt: number | undefined;
   /** The layers' budgets as a share of their groups (equal up to rounding: one line stands for all). */
   const budgetShare = () => {
     const shares = budgets.map((b) => (100 * b.keep) / Math.max(1, b.groups)).sort((a, b) => a - b);
@@ -122,6 +159,7 @@ export function groupsChart(el: HTMLElement): LiveChart {
     });
     plot = new uPlot(
       {
+        plugins: [phaseMarker(() => hspgAt)],
         width,
         height: 240,
         legend: { live: false },
@@ -150,6 +188,7 @@ export function groupsChart(el: HTMLElement): LiveChart {
   const draw = scheduler(() => plot?.setData(data() as uPlot.AlignedData));
   return {
     push(e) {
+      if (e.phase === 'hspg') hspgAt ??= e.step;
       x.push(e.step);
       budgets.forEach((b, i) => {
         ys[i]!.push((100 * (e.nonzero[b.layer] ?? b.groups)) / Math.max(1, b.groups));
@@ -161,6 +200,7 @@ export function groupsChart(el: HTMLElement): LiveChart {
         budgets = next;
         el.querySelector('.chart-empty')?.remove();
       }
+      hspgAt = undefined;
       x = [];
       ys = budgets.map(() => []);
       make(widthOf(el));

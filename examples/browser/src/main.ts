@@ -222,7 +222,7 @@ async function onPrune(): Promise<void> {
     state.pruned = out;
     groups.push({
       step: (run.steps.at(-1)?.step ?? 0) + 1,
-      phase: 'hspg',
+      phase: run.steps.at(-1)?.phase ?? 'prox-sgd',
       epoch: run.steps.at(-1)?.epoch ?? 0,
       loss: Number.NaN,
       nonzero: Object.fromEntries(Object.entries(out.finalize.stats.layers).map(([k, v]) => [k, v.nonzero])),

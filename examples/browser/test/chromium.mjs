@@ -1,6 +1,7 @@
 /**
  * Starts Debian's Chromium (/usr/bin/chromium) headless through playwright-core, with a fresh profile and the
- * flags that work as root on these machines; WebGL runs on SwiftShader (software). No browser is downloaded.
+ * flags that work as root on these machines; WebGL and WebGPU run on SwiftShader (software). No browser is
+ * downloaded.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +19,17 @@ export const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebGL on SwiftShader (software)
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
 ];
 
+/** WebGPU on SwiftShader's Vulkan (software); without these navigator.gpu has no adapter on a GPU-less machine. */
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
 /**
  * Launches Chromium with a throw-away profile.
- * @param {{ downloads?: string }} options
+ * @param {{ downloads?: string, webgpu?: boolean }} options
  * @returns {Promise<{ context: import('playwright-core').BrowserContext, close: () => Promise<void> }>}
  */
 export async function launch(options = {}) {
@@ -32,7 +37,7 @@ export async function launch(options = {}) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: options.webgpu ? [...FLAGS, ...WEBGPU_FLAGS] : FLAGS,
     acceptDownloads: true,
     ...(options.downloads ? { downloadsPath: options.downloads } : {}),
     viewport: { width: 1280, height: 900 },

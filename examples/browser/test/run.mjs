@@ -5,7 +5,7 @@
  * finalize and prune (outputs must be equal), benchmark dense vs pruned on webgl, wasm and cpu, download the
  * pruned model, and check that no tensor leaks (tf.memory().numTensors read from the page).
  *
- *   node test/run.mjs [--skip-build] [--out DIR] [--measure] [--epochs 2,1] [--images 1024] [--timeout 300]
+ *   node test/run.mjs [--skip-build] [--out DIR] [--measure] [--webgpu] [--epochs 2,1] [--images 1024] [--timeout 300]
  *
  * --measure also times training steps on every backend and a longer benchmark (for docs/guides/browser.md).
  * Everything is bounded: each wait has a timeout, and the whole run is killed after --timeout seconds.
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     out: { type: 'string', default: resolve(APP_ROOT, '../../out/browser') },
     measure: { type: 'boolean', default: false },
+    // also enable WebGPU (SwiftShader) and benchmark on it (slow in software: batch 1 only)
+    webgpu: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
     // training of the test: prox-SGD epochs, HSPG epochs, images (the app's defaults are 3, 2, 2000)
     epochs: { type: 'string', default: '2,1' },
@@ -151,7 +153,7 @@ async function main() {
   if (!url || !url.startsWith('http://127.0.0.1'))
     throw new Error(`vite preview is not on 127.0.0.1: ${url}`);
   log(`serving dist/ at ${url}`);
-  const browser = await launch({ downloads: DOWNLOADS });
+  const browser = await launch({ downloads: DOWNLOADS, webgpu: args.webgpu });
   cleanup = async () => {
     await browser.close();
     await new Promise((r) => server.httpServer.close(r));
@@ -233,10 +235,17 @@ async function main() {
   const benchRuns = args.measure ? 50 : 10;
   const batchSizes = args.measure ? '1, 64' : '1, 16';
   const benchmarks = {};
-  for (const backend of ['webgl', 'wasm', 'cpu', ...(available.includes('webgpu') ? ['webgpu'] : [])]) {
+  for (const backend of ['webgl', 'wasm', 'cpu', ...(args.webgpu ? ['webgpu'] : [])]) {
     log(`benchmarkLatency on ${backend}`);
     try {
-      const { rows, leaked } = await bench(page, backend, batchSizes, benchRuns, 120_000);
+      const sizes = backend === 'webgpu' ? '1' : batchSizes;
+      const { rows, leaked } = await bench(
+        page,
+        backend,
+        sizes,
+        benchRuns,
+        backend === 'webgpu' ? 300_000 : 120_000,
+      );
       benchmarks[backend] = rows;
       check(
         `benchmarkLatency on ${backend}`,
