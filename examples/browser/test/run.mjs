@@ -46,6 +46,8 @@ function check(name, ok, detail = '') {
 }
 
 let cleanup = async () => {};
+/** The page, for a screenshot when a step fails. */
+let failurePage;
 const killer = setTimeout(async () => {
   console.error(`browser test: timed out after ${args.timeout} s`);
   await cleanup();
@@ -69,6 +71,18 @@ async function shot(page, name) {
   log(`screenshot ${path}`);
 }
 
+/**
+ * Clicks a button through the DOM once it is enabled. (page.click also waits for the page to settle after the
+ * click, which a page busy training on webgl may not do for many seconds.)
+ */
+async function press(page, id, timeout = 30_000) {
+  await page.waitForFunction((i) => document.getElementById(i)?.disabled === false, id, {
+    timeout,
+    polling: 100,
+  });
+  await page.evaluate((i) => document.getElementById(i).click(), id);
+}
+
 async function setTraining(page, settings) {
   for (const [name, value] of Object.entries(settings)) {
     const sel = `#train-form [name="${name}"]`;
@@ -79,7 +93,7 @@ async function setTraining(page, settings) {
 
 async function train(page, settings, timeout) {
   await setTraining(page, settings);
-  await page.click('#train-btn');
+  await press(page, 'train-btn');
   return stage(page, ['trained'], timeout);
 }
 
@@ -88,7 +102,7 @@ async function bench(page, backend, batchSizes, runs, timeout) {
   await page.fill('#bench-form [name="batchSizes"]', batchSizes);
   await page.fill('#bench-form [name="runs"]', String(runs));
   const before = await page.evaluate(() => window.klevel.tf.memory().numTensors);
-  await page.click('#bench-btn');
+  await press(page, 'bench-btn');
   await page.waitForFunction(
     (b) =>
       document.body.dataset.stage === 'error' ||
@@ -150,8 +164,7 @@ async function main() {
     preview: { host: '127.0.0.1', port: 4173, strictPort: false },
   });
   const url = server.resolvedUrls?.local[0];
-  if (!url || !url.startsWith('http://127.0.0.1'))
-    throw new Error(`vite preview is not on 127.0.0.1: ${url}`);
+  if (!url?.startsWith('http://127.0.0.1')) throw new Error(`vite preview is not on 127.0.0.1: ${url}`);
   log(`serving dist/ at ${url}`);
   const browser = await launch({ downloads: DOWNLOADS, webgpu: args.webgpu });
   cleanup = async () => {
@@ -159,6 +172,7 @@ async function main() {
     await new Promise((r) => server.httpServer.close(r));
   };
   const page = await browser.context.newPage();
+  failurePage = page;
   const consoleErrors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
@@ -207,7 +221,7 @@ async function main() {
   );
   await shot(page, '2-trained');
 
-  await page.click('#prune-btn');
+  await press(page, 'prune-btn');
   const pruned = await stage(page, ['pruned'], 60_000);
   const p = pruned.prune;
   const k = t.budgets.reduce((s, b) => s + b.keep, 0);
@@ -265,7 +279,7 @@ async function main() {
   const downloads = [];
   const onDownload = (d) => downloads.push(d);
   page.on('download', onDownload);
-  await page.click('#download-btn');
+  await press(page, 'download-btn');
   await page.waitForFunction(
     () => document.querySelector('#download-status')?.classList.contains('good'),
     null,
@@ -324,6 +338,11 @@ try {
       .slice(0, 3)
       .join(' '),
   );
+  if (failurePage) {
+    await failurePage.screenshot({ path: join(OUT, 'failure.png'), fullPage: true }).catch(() => {});
+    const s = await failurePage.evaluate(() => window.klevel?.summary()).catch(() => undefined);
+    console.log(`  page state at the failure: ${JSON.stringify({ stage: s?.stage, errors: s?.errors })}`);
+  }
   await cleanup();
 }
 clearTimeout(killer);
