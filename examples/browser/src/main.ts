@@ -337,6 +337,7 @@ function summary(): unknown {
           model: x.model,
           batchSize: x.batchSize,
           medianMs: x.median,
+          speedup: x.speedup,
           pairedSpeedup: x.pairedSpeedup,
           runs: x.timesMs.length,
         })),

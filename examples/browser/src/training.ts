@@ -84,12 +84,12 @@ function median(xs: number[]): number {
   return s.length ? s[Math.floor(s.length / 2)]! : Number.NaN;
 }
 
-/** Median step time of a phase in ms, skipping its first two (warm-up) batches. */
+/** Median step time of a phase in ms, skipping its first (warm-up: kernel and shader compilation) batch. */
 export function medianStepMs(steps: StepEvent[], phase: Phase): number {
   return median(
     steps
       .filter((s) => s.phase === phase)
-      .slice(2)
+      .slice(1)
       .map((s) => s.ms),
   );
 }

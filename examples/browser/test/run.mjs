@@ -5,23 +5,28 @@
  * finalize and prune (outputs must be equal), benchmark dense vs pruned on webgl, wasm and cpu, download the
  * pruned model, and check that no tensor leaks (tf.memory().numTensors read from the page).
  *
- *   node test/run.mjs [--skip-build] [--out DIR] [--measure] [--webgpu] [--epochs 2,1] [--images 1024] [--timeout 300]
+ *   node test/run.mjs [--skip-build] [--out DIR] [--measure train,latency] [--webgpu] [--epochs 2,1] [--images 1024] [--timeout 300]
  *
- * --measure also times training steps on every backend and a longer benchmark (for docs/guides/browser.md).
+ * --measure train,latency also times training steps on every backend and runs longer benchmarks (the numbers of
+ * docs/guides/browser.md).
  * Everything is bounded: each wait has a timeout, and the whole run is killed after --timeout seconds.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { preview } from 'vite';
 import { launch } from './chromium.mjs';
+import { esbuildBundleInPage } from './esbuild-page.mjs';
 import { APP_ROOT, viteBuild } from './vite-build.mjs';
 
 const { values: args } = parseArgs({
   options: {
     'skip-build': { type: 'boolean', default: false },
     out: { type: 'string', default: resolve(APP_ROOT, '../../out/browser') },
-    measure: { type: 'boolean', default: false },
+    // for docs/guides/browser.md: 'train' times training steps on every backend, 'latency' runs longer
+    // benchmarks (batch 1 and 32, 30 runs); both: --measure train,latency
+    measure: { type: 'string', default: '' },
     // also enable WebGPU (SwiftShader) and benchmark on it (slow in software: batch 1 only)
     webgpu: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
@@ -36,6 +41,7 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(DOWNLOADS, { recursive: true });
 
 const checks = [];
+const loadAtStart = loadavg()[0];
 const t0 = performance.now();
 function log(msg) {
   console.log(`[browser-test +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
@@ -121,23 +127,21 @@ function speedups(rows) {
     .filter((r) => r.model === 'pruned')
     .map((r) => {
       const dense = rows.find((d) => d.model === 'dense' && d.batchSize === r.batchSize);
-      return `batch ${r.batchSize}: dense ${dense?.medianMs.toFixed(2)} ms, pruned ${r.medianMs.toFixed(2)} ms, ${r.pairedSpeedup.toFixed(2)}x`;
+      return `batch ${r.batchSize}: dense ${dense?.medianMs.toFixed(2)} ms, pruned ${r.medianMs.toFixed(2)} ms, ${r.speedup.toFixed(2)}x (paired ${r.pairedSpeedup.toFixed(2)}x)`;
     })
     .join('; ');
 }
 
+/** Training images per backend for --measure: enough batches for a median, few on the slow software paths. */
+const MEASURE_IMAGES = { wasm: 768, webgl: 320, webgpu: 320, cpu: 320 };
+
 async function measureTraining(page, backends) {
   const out = {};
   for (const backend of backends) {
-    const settings = {
-      backend,
-      proxEpochs: 1,
-      hspgEpochs: 1,
-      trainLimit: backend === 'cpu' ? 384 : 768,
-      batchSize: 64,
-    };
-    log(`measuring training steps on ${backend}`);
-    const s = await train(page, settings, 600_000);
+    const images = MEASURE_IMAGES[backend] ?? 320;
+    const settings = { backend, proxEpochs: 1, hspgEpochs: 1, trainLimit: images, batchSize: 64 };
+    log(`measuring training steps on ${backend} (${images} images, batch 64, 1 + 1 epochs)`);
+    const s = await train(page, settings, 900_000);
     out[backend] = { ...s.training.medianStepMs, steps: s.training.steps, batchSize: 64 };
     log(
       `  ${backend}: prox-SGD ${s.training.medianStepMs.proxSgd.toFixed(1)} ms/step, HSPG ${s.training.medianStepMs.hspg.toFixed(1)} ms/step`,
@@ -190,10 +194,11 @@ async function main() {
   const baseline = ready.tensors;
   await shot(page, '1-ready');
 
-  const measured = args.measure
+  const measure = new Set(args.measure.split(',').filter(Boolean));
+  const measured = measure.has('train')
     ? await measureTraining(
         page,
-        available.filter((b) => b !== 'webgpu'),
+        ['wasm', 'webgl', 'cpu', ...(args.webgpu ? ['webgpu'] : [])].filter((b) => available.includes(b)),
       )
     : undefined;
 
@@ -246,8 +251,9 @@ async function main() {
     `${(100 * p.accuracy.pruned).toFixed(1)}%`,
   );
 
-  const benchRuns = args.measure ? 50 : 10;
-  const batchSizes = args.measure ? '1, 64' : '1, 16';
+  const benchRuns = measure.has('latency') ? 30 : 10;
+  const batchSizes = measure.has('latency') ? '1, 32' : '1, 16';
+  const benchTimeout = measure.has('latency') ? 900_000 : 120_000;
   const benchmarks = {};
   for (const backend of ['webgl', 'wasm', 'cpu', ...(args.webgpu ? ['webgpu'] : [])]) {
     log(`benchmarkLatency on ${backend}`);
@@ -258,7 +264,7 @@ async function main() {
         backend,
         sizes,
         benchRuns,
-        backend === 'webgpu' ? 300_000 : 120_000,
+        backend === 'webgpu' ? 300_000 : benchTimeout,
       );
       benchmarks[backend] = rows;
       check(
@@ -303,6 +309,14 @@ async function main() {
   }
   check('download: model.json + weights.bin of the pruned model', downloadOk, downloadDetail);
 
+  log('plain esbuild bundle of every default entry, loaded in a page');
+  const bundle = await esbuildBundleInPage(browser.context, join(OUT, 'esbuild-app'));
+  check(
+    'esbuild --bundle --platform=browser (no plugins, no externals): every default entry evaluates in Chromium',
+    bundle.loaded.length === bundle.names.length && bundle.errors.length === 0,
+    `${bundle.loaded.length}/${bundle.names.length} packages, ${bundle.kb.toFixed(0)} KB minified with tfjs${bundle.errors.length ? `; ${bundle.errors[0]}` : ''}`,
+  );
+
   const left = await page.evaluate(() => window.klevel.disposeAll());
   check(
     'no tensor leak: numTensors back to its start value after disposing the app state',
@@ -313,6 +327,12 @@ async function main() {
 
   const summary = {
     date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      loadAverage1m: { start: loadAtStart, end: loadavg()[0] },
+      userAgent: await page.evaluate(() => navigator.userAgent),
+    },
     url,
     settings,
     trained: t,
