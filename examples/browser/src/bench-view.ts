@@ -17,7 +17,7 @@ export function renderBench(el: HTMLElement, report: LatencyReport, backendDetai
       return `<div class="bench-row">
         <div class="bs">batch ${bs}<small>${Math.round(pruned.throughput)} img/s pruned</small></div>
         <div class="bars">${bar('dense', dense.median)}${bar('pruned', pruned.median)}</div>
-        <div class="speedup">${pruned.speedup.toFixed(2)}× <small>faster (ratio of medians; paired per round ${pruned.pairedSpeedup.toFixed(2)}×) for ${pruned.macRatio?.toFixed(1) ?? '?'}× fewer MACs</small></div>
+        <div class="speedup">${pruned.speedup.toFixed(2)}× <small>faster (paired ${pruned.pairedSpeedup.toFixed(2)}×) · ${pruned.macRatio?.toFixed(1) ?? '?'}× fewer MACs</small></div>
       </div>`;
     })
     .join('');
@@ -27,7 +27,7 @@ export function renderBench(el: HTMLElement, report: LatencyReport, backendDetai
   const runs = report.results[0]?.timesMs.length ?? 0;
   section.innerHTML = `<h3>${esc(backend)} <span class="muted">${esc(backendDetail)}</span></h3>
     <div class="bench-rows">${rows}</div>
-    <p class="bench-meta">median of ${runs} interleaved runs per model after ${report.settings.warmupRuns} warm-up runs · tfjs ${esc(report.environment.tfjs)} · ${esc(new Date(report.date).toLocaleString())}</p>`;
+    <p class="bench-meta">speedup: ratio of the medians (paired: median of the per-round ratios) · median of ${runs} interleaved runs per model after ${report.settings.warmupRuns} warm-up runs · tfjs ${esc(report.environment.tfjs)} · ${esc(new Date(report.date).toLocaleString())}</p>`;
   el.querySelector(`.bench-section[data-backend="${backend}"]`)?.remove();
   if (el.classList.contains('empty')) {
     el.classList.remove('empty');

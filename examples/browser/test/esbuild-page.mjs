@@ -31,9 +31,12 @@ function serve(dir) {
  */
 export async function esbuildBundleInPage(context, outdir) {
   mkdirSync(outdir, { recursive: true });
-  const { bytes, names } = await bundleBrowserApp({ outdir, minify: true });
+  const { bytes, names } = await bundleBrowserApp({ outdir });
   // (an empty icon: no /favicon.ico request, whose 404 would count as a page error)
-  writeFileSync(join(outdir, 'index.html'), '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>\n');
+  writeFileSync(
+    join(outdir, 'index.html'),
+    '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>\n',
+  );
   const server = await serve(outdir);
   const page = await context.newPage();
   const loaded = [];
