@@ -5,7 +5,7 @@
  * finalize and prune (outputs must be equal), benchmark dense vs pruned on webgl, wasm and cpu, download the
  * pruned model, and check that no tensor leaks (tf.memory().numTensors read from the page).
  *
- *   node test/run.mjs [--skip-build] [--out DIR] [--measure train,latency] [--webgpu] [--epochs 2,1] [--images 1024] [--timeout 300]
+ *   node test/run.mjs [--skip-build] [--out DIR] [--measure train,latency] [--webgpu] [--epochs 2,1] [--images 1024] [--timeout 480]
  *
  * --measure train,latency also times training steps on every backend and runs longer benchmarks (the numbers of
  * docs/guides/browser.md).
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     measure: { type: 'string', default: '' },
     // also enable WebGPU (SwiftShader) and benchmark on it (slow in software: batch 1 only)
     webgpu: { type: 'boolean', default: false },
-    timeout: { type: 'string', default: '300' },
+    timeout: { type: 'string', default: '480' },
     // training of the test: prox-SGD epochs, HSPG epochs, images (the app's defaults are 3, 2, 2000)
     epochs: { type: 'string', default: '2,1' },
     images: { type: 'string', default: '1024' },
