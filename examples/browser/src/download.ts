@@ -1,6 +1,6 @@
 /**
  * Saves the pruned model through the browser's download mechanism: tfjs' `downloads://` handler writes
- * `<name>.json` (topology + weight manifest) and `<name>.weights.bin`, which `tf.loadLayersModel` reads back.
+ * `<name>.json` (topology + weight manifest) and `<name>.weights.bin`, which `tfl.loadLayersModel` reads back.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 
