@@ -12,7 +12,7 @@ describe('parseDemoOptions', () => {
 
   it('--full uses the whole training split and longer stages', () => {
     const o = parseDemoOptions(['--full']);
-    expect(o).toMatchObject({ full: true, trainLimit: null, proxEpochs: 5, hspgEpochs: 5, lambda: 0.02 });
+    expect(o).toMatchObject({ full: true, trainLimit: null, proxEpochs: 5, hspgEpochs: 5, lambda: 'auto' });
   });
 
   it('explicit options win over --full and the defaults', () => {

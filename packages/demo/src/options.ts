@@ -64,9 +64,9 @@ export interface DemoOptions {
 
 /** Defaults of the quick run (a few minutes on 2 cores, build included). */
 export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
-  proxEpochs: 1,
+  proxEpochs: 3,
   hspgEpochs: 1,
-  finetuneEpochs: 2,
+  finetuneEpochs: 3,
   keep: 0.2,
   out: 'out/demo',
   backend: 'auto',
@@ -79,7 +79,7 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   minLearningRate: 0.001,
   finetuneLearningRate: 0.02,
   momentum: 0.9,
-  lambda: 0.4,
+  lambda: 'auto',
   lambdaHspg: null,
   epsilon: 0.05,
   groupWeights: 'uniform',
@@ -97,7 +97,6 @@ export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   proxEpochs: 5,
   hspgEpochs: 5,
   finetuneEpochs: 2,
-  lambda: 0.02,
   trainLimit: null,
   valSize: 5000,
   batchSize: 128,

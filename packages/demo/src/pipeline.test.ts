@@ -70,6 +70,12 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 + 1 epochs)', () => {
     expect(summary.curves.sparse.map((r) => r.phase)).toEqual(['wgsef', 'hspg', 'finetune']);
     expect(summary.epochs).toEqual({ dense: 3, prox: 1, hspg: 1, finetune: 1 });
     expect(summary.accuracy.pruned).toBeGreaterThan(0);
+    // the default lambda is 'auto': what it chose per layer, and the accuracy just before the cut
+    expect(summary.lambda?.mode).toBe('auto');
+    expect(Object.keys(summary.lambda?.last ?? {})).toEqual(['conv1', 'conv2', 'fc1']);
+    for (const v of Object.values(summary.lambda?.last ?? {})) expect(v).toBeGreaterThan(0);
+    expect(summary.accuracy.sparseBeforeFinalize).toBeGreaterThan(0);
+    expect(text).toMatch(/lambda per layer \(first prox -> switch to half-space -> last\): conv1 /);
     expect(summary.sparsityHistory.at(-1)?.phase).toBe('finalize');
 
     // outputs

@@ -103,9 +103,22 @@ async function sparseStage(ctx: DemoContext) {
     `sparse run: WGSEF (keep ${o.keep * 100}% of filters/neurons per layer, lambda ${o.lambda}) prox-SGD for ${o.proxEpochs} epoch(s), ` +
       `then HSPG's half-space stage (epsilon ${o.epsilon}) for ${o.hspgEpochs}, then the exact-k finalize`,
   );
-  const sparse = await timed(ctx, 'trainSparse', () => trainSparse(ctx));
+  const sparse = await timed(ctx, 'trainSparse', () => trainSparse(ctx, (m) => testAccuracy(ctx, m)));
   ctx.models.push(sparse.model);
   const fin = sparse.finalize;
+  if (sparse.lambdas) {
+    const l = sparse.lambdas;
+    ctx.log(
+      `lambda per layer (first prox -> switch to half-space -> last): ${Object.keys(l.last)
+        .map((n) => `${n} ${fmtLambda(l.first[n])} -> ${fmtLambda(l.atSwitch[n])} -> ${fmtLambda(l.last[n])}`)
+        .join(', ')}`,
+    );
+  }
+  if (sparse.accuracyBeforeFinalize !== null) {
+    ctx.log(
+      `sparse model before the exact-k finalize: test accuracy ${(sparse.accuracyBeforeFinalize * 100).toFixed(2)}%`,
+    );
+  }
   ctx.log(
     `finalize: ${fin.nonzeroBefore} groups were nonzero before the exact-k step, ${fin.nonzeroAfter} after; ` +
       Object.entries(sparse.requested)
@@ -116,6 +129,10 @@ async function sparseStage(ctx: DemoContext) {
         .join(', '),
   );
   return sparse;
+}
+
+function fmtLambda(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '?' : x.toExponential(2);
 }
 
 async function pruneStage(ctx: DemoContext, sparse: tfl.LayersModel) {

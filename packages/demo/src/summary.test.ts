@@ -80,6 +80,28 @@ describe('summaryTable and the fine-tune', () => {
   });
 });
 
+describe('summary of the exact-k cut and of lambda', () => {
+  it('keeps the accuracy before finalize and the per-layer lambdas, and prints both', () => {
+    const s = buildSummary({
+      ...summaryInputs(),
+      accuracy: { dense: 0.88, prunedBeforeFineTune: 0.8, pruned: 0.86, sparseBeforeFinalize: 0.83 },
+      lambda: { mode: 'auto', first: { conv1: 1e-4 }, atSwitch: { conv1: 3e-4 }, last: { conv1: 2e-4 } },
+    });
+    expect(s.accuracy.sparseBeforeFinalize).toBe(0.83);
+    expect(s.lambda?.last).toEqual({ conv1: 2e-4 });
+    const t = summaryTable(s);
+    expect(t).toMatch(/sparse, before the exact-k finalize.*83\.00%.*cut: -3\.00 pt/);
+    expect(t).toMatch(/lambda conv1 \(auto: first \/ switch \/ last\).*1\.0e-4 \/ 3\.0e-4 \/ 2\.0e-4/);
+  });
+
+  it('is null for both when the pipeline did not measure them', () => {
+    const s = buildSummary(summaryInputs());
+    expect(s.accuracy.sparseBeforeFinalize).toBeNull();
+    expect(s.lambda).toBeNull();
+    expect(summaryTable(s)).not.toMatch(/exact-k finalize|lambda conv1/);
+  });
+});
+
 describe('helpers', () => {
   it('thin keeps the ends and evenly spaced points', () => {
     const xs = Array.from({ length: 101 }, (_, i) => i);

@@ -63,7 +63,18 @@ export interface DemoSummary {
     pruned: number;
     /** dense - pruned, in percentage points. */
     dropPoints: number;
+    /** The sparse model just before the exact-k finalize (null when not measured): the cut's cost is
+     *  this minus `prunedBeforeFineTune`. */
+    sparseBeforeFinalize: number | null;
   };
+  /** lambda per layer at the first prox, at the switch to the half-space stage and at the last prox
+   *  (with `lambda: 'auto'`, what the controller chose). */
+  lambda: {
+    mode: 'auto' | 'fixed';
+    first: Record<string, number>;
+    atSwitch: Record<string, number>;
+    last: Record<string, number>;
+  } | null;
   groups: {
     layers: LayerGroups[];
     requestedTotal: number;
@@ -100,7 +111,13 @@ export interface SummaryInputs {
   backend: DemoSummary['backend'];
   data: DemoSummary['data'];
   settings: Record<string, unknown>;
-  accuracy: { dense: number; prunedBeforeFineTune: number; pruned: number };
+  accuracy: {
+    dense: number;
+    prunedBeforeFineTune: number;
+    pruned: number;
+    sparseBeforeFinalize?: number | null;
+  };
+  lambda?: DemoSummary['lambda'];
   layerTotals: Record<string, number>;
   requested: Record<string, number>;
   nonzeroBeforeFinalize: Record<string, number>;
@@ -212,7 +229,8 @@ export function buildSummary(i: SummaryInputs): DemoSummary {
     backend: i.backend,
     data: i.data,
     settings: i.settings,
-    accuracy: { ...i.accuracy, dropPoints },
+    accuracy: { ...i.accuracy, dropPoints, sparseBeforeFinalize: i.accuracy.sparseBeforeFinalize ?? null },
+    lambda: i.lambda ?? null,
     groups: {
       layers,
       requestedTotal,
@@ -242,6 +260,14 @@ export function summaryTable(s: DemoSummary): string {
   });
   const a = s.accuracy;
   table.push(['test accuracy', formatPercent(a.dense), formatPercent(a.pruned), formatPoints(a.dropPoints)]);
+  if (a.sparseBeforeFinalize !== null) {
+    table.push([
+      '  sparse, before the exact-k finalize',
+      '',
+      formatPercent(a.sparseBeforeFinalize),
+      `cut: ${formatPoints((a.sparseBeforeFinalize - a.prunedBeforeFineTune) * 100)}`,
+    ]);
+  }
   table.push(['  pruned, before its fine-tune', '', formatPercent(a.prunedBeforeFineTune), '']);
   for (const l of s.groups.layers) {
     table.push([
@@ -271,6 +297,18 @@ export function summaryTable(s: DemoSummary): string {
       `${formatRatio(s.costs.macRatio)} fewer`,
     ],
   );
+  if (s.lambda) {
+    const l = s.lambda;
+    const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toExponential(1));
+    for (const name of Object.keys(l.last)) {
+      table.push([
+        `lambda ${name} (${l.mode}: first / switch / last)`,
+        '',
+        `${fmt(l.first[name])} / ${fmt(l.atSwitch[name])} / ${fmt(l.last[name])}`,
+        '',
+      ]);
+    }
+  }
   for (const c of s.latency.cells) {
     table.push([
       `latency ${c.backend} batch ${c.batchSize} (median ms${c.noisy ? ', noisy' : ''})`,

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { DemoOptions } from './options';
 import { logNumber, ProgressCallback } from './progress';
+import { type LambdaTrace, lambdaTrace } from './lambda-trace';
 import { withSeededMathRandom } from './seeded-random';
 
 /** Per-epoch training curve. */
@@ -160,6 +161,10 @@ export interface SparseRun {
   finalize: FinalizeResult;
   /** k per layer. */
   requested: Record<string, number>;
+  /** Test accuracy of the sparse model just before the exact-k finalize (null when not evaluated). */
+  accuracyBeforeFinalize: number | null;
+  /** The lambda of every layer over the fit (what `'auto'` chose, or the numeric schedule). */
+  lambdas: LambdaTrace | null;
 }
 
 function describeSparsity(reg: WgsefRegularizer): () => string {
@@ -187,7 +192,10 @@ export function demoRegularizer(o: DemoOptions, switchStep: number): WgsefRegula
 }
 
 /** WGSEF prox-SGD, then HSPG's half-space stage (one `hspg()` optimizer), then the exact-k finalize. */
-export async function trainSparse(ctx: TrainContext): Promise<SparseRun> {
+export async function trainSparse(
+  ctx: TrainContext,
+  evaluate?: (model: tfl.LayersModel) => Promise<number>,
+): Promise<SparseRun> {
   const { o, train } = ctx;
   const model = lenet5Caffe({ seed: o.seed });
   const switchStep = o.proxEpochs * Math.ceil(train.xs.shape[0] / o.batchSize);
@@ -223,6 +231,7 @@ export async function trainSparse(ctx: TrainContext): Promise<SparseRun> {
     requested[name] = reg.budget?.perLayer[l] as number;
   });
   const beforeFinalize = reg.stats();
+  const accuracyBeforeFinalize = evaluate ? await evaluate(model) : null;
   const finalize = reg.finalize();
   const history: ProxHistoryEntry[] = [
     ...prox.history,
@@ -247,6 +256,8 @@ export async function trainSparse(ctx: TrainContext): Promise<SparseRun> {
     beforeFinalize,
     finalize,
     requested,
+    accuracyBeforeFinalize,
+    lambdas: lambdaTrace(prox.history, reg.binding.units, switchStep),
   };
 }
 
