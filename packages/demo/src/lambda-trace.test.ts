@@ -18,16 +18,17 @@ const entry = (step: number, lambdas: number[] | undefined, finalized = false): 
 describe('lambdaTrace', () => {
   const units = [{ name: 'conv1' }, { name: 'fc1' }];
 
-  it('reads the first prox, the last prox before the switch and the last prox, by layer name', () => {
+  it('reads the first nonzero value, the peak, the last prox before the switch and the last prox', () => {
     const h = [
-      entry(0, [1, 10]),
+      entry(0, [0, 10]),
       entry(1, [2, 20]),
-      entry(2, [3, 30]),
+      entry(2, [9, 30]),
       entry(3, [4, 40]),
       entry(4, undefined, true),
     ];
     expect(lambdaTrace(h, units, 2)).toEqual({
-      first: { conv1: 1, fc1: 10 },
+      first: { conv1: 2, fc1: 10 },
+      peak: { conv1: 9, fc1: 40 },
       atSwitch: { conv1: 2, fc1: 20 },
       last: { conv1: 4, fc1: 40 },
     });

@@ -75,7 +75,9 @@ describe('runDemo (smoke: 256 embedded images, 1 + 1 + 1 epochs)', () => {
     expect(Object.keys(summary.lambda?.last ?? {})).toEqual(['conv1', 'conv2', 'fc1']);
     for (const v of Object.values(summary.lambda?.last ?? {})) expect(v).toBeGreaterThan(0);
     expect(summary.accuracy.sparseBeforeFinalize).toBeGreaterThan(0);
-    expect(text).toMatch(/lambda per layer \(first prox -> switch to half-space -> last\): conv1 /);
+    expect(text).toMatch(
+      /lambda per layer \(first nonzero, peak, at the switch to half-space, last\): conv1 /,
+    );
     expect(summary.sparsityHistory.at(-1)?.phase).toBe('finalize');
 
     // outputs

@@ -109,8 +109,8 @@ async function sparseStage(ctx: DemoContext) {
   if (sparse.lambdas) {
     const l = sparse.lambdas;
     ctx.log(
-      `lambda per layer (first prox -> switch to half-space -> last): ${Object.keys(l.last)
-        .map((n) => `${n} ${fmtLambda(l.first[n])} -> ${fmtLambda(l.atSwitch[n])} -> ${fmtLambda(l.last[n])}`)
+      `lambda per layer (first nonzero, peak, at the switch to half-space, last): ${Object.keys(l.last)
+        .map((n) => `${n} ${[l.first, l.peak, l.atSwitch, l.last].map((v) => fmtLambda(v[n])).join(' / ')}`)
         .join(', ')}`,
     );
   }

@@ -85,13 +85,19 @@ describe('summary of the exact-k cut and of lambda', () => {
     const s = buildSummary({
       ...summaryInputs(),
       accuracy: { dense: 0.88, prunedBeforeFineTune: 0.8, pruned: 0.86, sparseBeforeFinalize: 0.83 },
-      lambda: { mode: 'auto', first: { conv1: 1e-4 }, atSwitch: { conv1: 3e-4 }, last: { conv1: 2e-4 } },
+      lambda: {
+        mode: 'auto',
+        first: { conv1: 1e-4 },
+        peak: { conv1: 3e-4 },
+        atSwitch: { conv1: 3e-4 },
+        last: { conv1: 2e-4 },
+      },
     });
     expect(s.accuracy.sparseBeforeFinalize).toBe(0.83);
     expect(s.lambda?.last).toEqual({ conv1: 2e-4 });
     const t = summaryTable(s);
     expect(t).toMatch(/sparse, before the exact-k finalize.*83\.00%.*cut: -3\.00 pt/);
-    expect(t).toMatch(/lambda conv1 \(auto: first \/ switch \/ last\).*1\.0e-4 \/ 3\.0e-4 \/ 2\.0e-4/);
+    expect(t).toMatch(/lambda conv1 \(auto: first \/ peak \/ last\).*1\.0e-4 \/ 3\.0e-4 \/ 2\.0e-4/);
   });
 
   it('is null for both when the pipeline did not measure them', () => {

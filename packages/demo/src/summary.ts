@@ -72,6 +72,7 @@ export interface DemoSummary {
   lambda: {
     mode: 'auto' | 'fixed';
     first: Record<string, number>;
+    peak: Record<string, number>;
     atSwitch: Record<string, number>;
     last: Record<string, number>;
   } | null;
@@ -302,9 +303,9 @@ export function summaryTable(s: DemoSummary): string {
     const fmt = (x: number | undefined) => (x === undefined ? '?' : x.toExponential(1));
     for (const name of Object.keys(l.last)) {
       table.push([
-        `lambda ${name} (${l.mode}: first / switch / last)`,
+        `lambda ${name} (${l.mode}: first / peak / last)`,
         '',
-        `${fmt(l.first[name])} / ${fmt(l.atSwitch[name])} / ${fmt(l.last[name])}`,
+        `${fmt(l.first[name])} / ${fmt(l.peak[name])} / ${fmt(l.last[name])}`,
         '',
       ]);
     }
