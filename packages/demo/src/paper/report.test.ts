@@ -124,4 +124,10 @@ describe('the full-scale report', () => {
     expect(md).toContain('(search incomplete)');
     expect(md).toContain('## Missing cells');
   });
+
+  it('gives a spread only where more than one seed is done', () => {
+    const md = renderMarkdown(records, { ...grid, methods: [...grid.methods], models: [...grid.models] });
+    expect(md).toMatch(/\| 0% \| dense \(SGD\) \| - \| 90\.50 ± 0\.71 \|/);
+    expect(md).toMatch(/\| 80% \| pruned architecture from scratch \| - \| 87\.00 \(1 seed\) \|/);
+  });
 });
