@@ -81,7 +81,7 @@ async function timeConfig(config, build, xs, ys, batchSize, batches) {
   const warm = batchSize;
   await model.fit(tf.slice(xs, 0, warm), tf.slice(ys, 0, warm), { batchSize, epochs: 1, shuffle: false });
   await model.fit(xs, ys, { batchSize, epochs: 1, shuffle: false, callbacks });
-  const m = reg ? reg.numGroups : 0;
+  const m = reg ? reg.binding.numGroups : 0;
   model.dispose();
   return { samples: timer.samples.slice(0, batches), updates: updates.slice(1), proxTimes, groups: m };
 }

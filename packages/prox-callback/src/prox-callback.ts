@@ -4,7 +4,9 @@
  * epoch logs and keeps a per-batch history for plots.
  *
  * Per batch it costs one reduction per regularized variable, ONE download of the m group norms, host math
- * on m numbers and one multiply per regularized element; the statistics come from the prox's own result.
+ * on m numbers and one multiply per regularized element. The statistics and the value of the penalty are
+ * computed from the prox's own norms, and only when something reads them (a history record, the epoch logs,
+ * the floor warning of scope 'global').
  *
  * reference: docs/concepts/k-level-sparsity.md (Algorithm 2).
  */
@@ -94,8 +96,6 @@ export class ProxCallback extends tfl.Callback {
   readonly logEvery: number;
   /** Per-batch records (every `logEvery` batches) plus one per finalize. */
   readonly history: ProxHistoryEntry[] = [];
-  /** Statistics after the last batch. */
-  lastStats: SparsityStats | undefined;
   /** The result of the last finalize (on train end or on demand). */
   finalizeResult: FinalizeResult | undefined;
 
@@ -103,8 +103,9 @@ export class ProxCallback extends tfl.Callback {
   private ownStep = 0;
   private warnedAtFloor = new Set<string>();
   private monitorOnly = false;
-  private lastValue = 0;
   private lastStep = 0;
+  /** The group norms after the last batch (or finalize), with what was derived from them so far. */
+  private last: { norms: Float64Array; step: number; stats?: SparsityStats; value?: number } | undefined;
 
   constructor(regularizer: KlevelRegularizer, args: ProxCallbackArgs = {}) {
     super();
@@ -147,6 +148,21 @@ export class ProxCallback extends tfl.Callback {
     return this.monitorOnly;
   }
 
+  /** Statistics after the last batch (or finalize); undefined before the first. */
+  get lastStats(): SparsityStats | undefined {
+    const last = this.last;
+    if (last) last.stats ??= this.regularizer.stats(last.norms);
+    return last?.stats;
+  }
+
+  /** `lambda_t * R` after the last batch (the current weights before the first). */
+  private lastValue(): number {
+    this.last ??= { norms: this.regularizer.binding.groupNorms(), step: this.lastStep };
+    const last = this.last;
+    last.value ??= this.regularizer.value({ norms: last.norms, step: last.step });
+    return last.value;
+  }
+
   override async onTrainBegin(): Promise<void> {
     const model = requireModel(this, 'onTrainBegin');
     this.regularizer.attach(model);
@@ -177,34 +193,26 @@ export class ProxCallback extends tfl.Callback {
     this.ownStep++;
     const record = (step + 1) % this.logEvery === 0;
     let lr: number | undefined;
-    let norms: Float64Array;
     const reg = this.regularizer;
     if (this.monitorOnly) {
       // an optimizer that applies the prox checks the weights itself; in subgradient mode this is the check
       if (!record && appliesProx(model.optimizer)) return;
-      norms = reg.binding.groupNorms();
+      const norms = reg.binding.groupNorms();
       reg.checkFinite(norms, `after step ${step} (epoch ${this.epoch}, batch ${batch})`);
-      this.lastStats = reg.stats(norms);
+      this.last = { norms, step };
     } else {
       lr = resolveLearningRate(this.learningRate, model.optimizer, step);
-      const res = this.regularizer.prox(lr, { step });
-      norms = res.norms;
-      this.lastStats = res.stats;
+      this.last = { norms: reg.prox(lr, { step }).norms, step };
     }
-    this.warnAtFloor(this.lastStats as SparsityStats);
-    this.lastValue = reg.value({ norms, step });
-    if (record) this.push(step, batch, lr, this.lastStats as SparsityStats, this.lastValue);
+    // only scope 'global' has floors to warn about
+    if (reg.options.scope === 'global') this.warnAtFloor(this.lastStats as SparsityStats);
+    if (record) this.push(step, batch, lr, this.lastStats as SparsityStats, this.lastValue());
   }
 
   override async onEpochEnd(_epoch: number, logs?: tfl.Logs): Promise<void> {
     if (!logs) return;
-    let stats = this.lastStats;
-    if (!stats) {
-      const norms = this.regularizer.binding.groupNorms();
-      stats = this.regularizer.stats(norms);
-      this.lastValue = this.regularizer.value({ norms });
-    }
-    logs[this.regularizer.name] = this.lastValue;
+    logs[this.regularizer.name] = this.lastValue();
+    const stats = this.lastStats as SparsityStats;
     logs.group_sparsity = stats.total.sparsity;
     logs.nonzero_groups = stats.total.nonzero;
     if (this.regularizer.options.scope === 'global') logs.layers_at_floor = stats.atFloor.length;
@@ -227,9 +235,10 @@ export class ProxCallback extends tfl.Callback {
     requireModel(this, 'finalize');
     const res = this.regularizer.finalize();
     this.finalizeResult = res;
-    this.lastStats = res.stats;
     const step = Math.max(0, this.ownStep - 1);
-    this.push(step, -1, undefined, res.stats, this.regularizer.value({ step }), true);
+    // the binding remembers the norms finalize wrote: reading them downloads nothing
+    this.last = { norms: this.regularizer.binding.groupNorms(), step, stats: res.stats };
+    this.push(step, -1, undefined, res.stats, this.lastValue(), true);
     return res;
   }
 

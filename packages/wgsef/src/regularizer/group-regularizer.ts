@@ -19,7 +19,7 @@ import { type GroupRegularizerArgs, type ResolvedArgs, resolveArgs, resolveScala
 import type { GroupPenalty } from './penalty';
 import type { FinalizeResult, KlevelRegularizer, ProxResult } from './protocol';
 import { serializationProblem } from './serialize';
-import { countNonzero, type SparsityStats, sparsityStats, unitStats } from './stats';
+import { countNonzero, type SparsityStats, sparsityStats, type UnitStats, unitStats } from './stats';
 import { type FitPlan, TrainingPlan } from './training-plan';
 import { unitProx, withUnitKs } from './unit-prox';
 
@@ -229,9 +229,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
     const planned = this.plan.at(norms, learningRate, step);
     if (!planned.active) {
       // before the schedule's beginStep: no prox
-      const lambdas = new Float64Array(b.units.length);
-      const units = unitStats(norms, b.layout.weights, b.units, lambdas);
-      return { learningRate, lambdas, norms, stats: this.stats(norms), units };
+      return this.proxResult(learningRate, new Float64Array(b.units.length), norms);
     }
     const lambdas = this.unitLambdas ? Float64Array.from(this.unitLambdas) : planned.lambdas;
     const steps = lambdas.map((l) => learningRate * l);
@@ -247,8 +245,30 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
       after.map((t, j) => ((norms[j] as number) > 0 ? t / (norms[j] as number) : 0)),
       after,
     );
-    const units = unitStats(after, b.layout.weights, b.units, lambdas);
-    return { learningRate, lambdas, norms: after, stats: this.stats(after), units };
+    return this.proxResult(learningRate, lambdas, after);
+  }
+
+  /**
+   * What a prox did. The statistics are computed from `norms` when first read: the prox itself needs only
+   * the norms, and per-batch callers (the prox callback, HSPG) read the statistics at most at log time.
+   */
+  private proxResult(learningRate: number, lambdas: Float64Array, norms: Float64Array): ProxResult {
+    const reg = this;
+    let stats: SparsityStats | undefined;
+    let units: UnitStats[] | undefined;
+    return {
+      learningRate,
+      lambdas,
+      norms,
+      get stats() {
+        stats ??= reg.stats(norms);
+        return stats;
+      },
+      get units() {
+        units ??= unitStats(norms, reg.binding.layout.weights, reg.binding.units, lambdas);
+        return units;
+      },
+    };
   }
 
   /**

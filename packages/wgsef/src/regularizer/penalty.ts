@@ -46,21 +46,34 @@ export interface GroupPenalty {
   gradientFactors(norms: Float64Array, lambdas: ArrayLike<number>): Float64Array;
 }
 
-/** The groups of each unit outside the protected set P, and the k they share. */
-function sefBlocks(shape: PenaltyShape, ridge: Uint8Array): Array<{ rest: number[]; k: number }> {
-  return shape.units.map((u) => {
-    const rest: number[] = [];
-    for (const j of u.members) if (!ridge[j]) rest.push(j);
-    return { rest, k: u.k - (u.members.length - rest.length) };
-  });
+/** The groups of one unit outside the protected set P, their weights, and the k they share. */
+interface SefBlock {
+  rest: Int32Array;
+  weights: Float64Array;
+  k: number;
 }
 
-const pick = (v: ArrayLike<number>, idx: number[]) => Float64Array.from(idx, (j) => v[j] as number);
+/** `v[idx[i]]` for every i (a plain loop: `Float64Array.from` with a map function is slow in V8). */
+function gather(v: ArrayLike<number>, idx: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = v[idx[i] as number] as number;
+  return out;
+}
+
+function sefBlocks(shape: PenaltyShape, ridge: Uint8Array | undefined): SefBlock[] {
+  return shape.units.map((u) => {
+    const rest = ridge ? u.members.filter((j) => !ridge[j]) : u.members;
+    return { rest, weights: gather(shape.weights, rest), k: u.k - (u.members.length - rest.length) };
+  });
+}
 
 /** `WGSEF_k` per unit (ridge on the protected groups). */
 export function wgsefPenalty(shape: PenaltyShape): GroupPenalty {
   const w = shape.weights;
+  // Without a floor nothing is protected and the blocks are the units, the same for every call.
+  const fixed = shape.floors.every((f) => f === 0) ? sefBlocks(shape, undefined) : undefined;
   const split = (norms: Float64Array) => {
+    if (fixed) return { ridge: undefined, blocks: fixed };
     const ridge = protectedGroups(norms, shape, shape.floors);
     return { ridge, blocks: sefBlocks(shape, ridge) };
   };
@@ -69,12 +82,12 @@ export function wgsefPenalty(shape: PenaltyShape): GroupPenalty {
     value(norms, lambdas) {
       const { ridge, blocks } = split(norms);
       let v = 0;
-      ridge.forEach((p, j) => {
+      ridge?.forEach((p, j) => {
         if (p) v += lambdaOf(lambdas, j) * 0.5 * ((w[j] as number) * (norms[j] as number)) ** 2;
       });
-      blocks.forEach(({ rest, k }, u) => {
+      blocks.forEach(({ rest, weights, k }, u) => {
         if (rest.length === 0) return;
-        const b = Float64Array.from(rest, (j) => (w[j] as number) * (norms[j] as number));
+        const b = gather(norms, rest).map((a, i) => (weights[i] as number) * a);
         v += (lambdas[u] as number) * sefSplitUnchecked(b, k).value;
       });
       return v;
@@ -82,16 +95,16 @@ export function wgsefPenalty(shape: PenaltyShape): GroupPenalty {
     prox(norms, steps) {
       const { ridge, blocks } = split(norms);
       const t = new Float64Array(norms.length);
-      ridge.forEach((p, j) => {
+      ridge?.forEach((p, j) => {
         if (p) t[j] = (norms[j] as number) / (1 + lambdaOf(steps, j) * (w[j] as number) ** 2);
       });
-      blocks.forEach(({ rest, k }, u) => {
+      blocks.forEach(({ rest, weights, k }, u) => {
         const step = steps[u] as number;
-        const a = pick(norms, rest);
+        const a = gather(norms, rest);
         const out =
           step === 0
             ? a
-            : weightedSefProxUnchecked(a, { k, lambda: step, weights: pick(w, rest), method: DEFAULT_ROOT_METHOD });
+            : weightedSefProxUnchecked(a, { k, lambda: step, weights, method: DEFAULT_ROOT_METHOD });
         rest.forEach((j, i) => {
           t[j] = out[i] as number;
         });
@@ -101,11 +114,11 @@ export function wgsefPenalty(shape: PenaltyShape): GroupPenalty {
     gradientFactors(norms, lambdas) {
       const { ridge, blocks } = split(norms);
       const f = new Float64Array(norms.length);
-      ridge.forEach((p, j) => {
+      ridge?.forEach((p, j) => {
         if (p && (norms[j] as number) > 0) f[j] = lambdaOf(lambdas, j) * (w[j] as number) ** 2;
       });
-      blocks.forEach(({ rest, k }, u) => {
-        const s = wgsefGradientFactors(pick(norms, rest), pick(w, rest), k);
+      blocks.forEach(({ rest, weights, k }, u) => {
+        const s = wgsefGradientFactors(gather(norms, rest), weights, k);
         rest.forEach((j, i) => {
           f[j] = (lambdas[u] as number) * (s[i] as number);
         });

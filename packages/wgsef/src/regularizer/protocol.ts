@@ -17,10 +17,11 @@ export interface ProxResult {
   lambdas: Float64Array;
   /** Group norms after the prox (exact: computed on the host, no second download). */
   norms: Float64Array;
-  /** Sparsity after the prox. */
-  stats: SparsityStats;
-  /** Per budget unit: nonzero groups and the size of the groups outside the top k (for a controller). */
-  units: UnitStats[];
+  /** Sparsity after the prox (computed from `norms` when first read). */
+  readonly stats: SparsityStats;
+  /** Per budget unit: nonzero groups and the size of the groups outside the top k, for a controller
+   *  (computed from `norms` when first read: it ranks every unit). */
+  readonly units: UnitStats[];
 }
 
 /** What `finalize()` did. */
