@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { groupNorms } from './group-norms';
+import { segmentNorms } from './group-norms';
 import type { RootMethod } from './root-finding';
 import { wgsefProx, wgsefValue } from './wgsef';
 
@@ -41,7 +41,7 @@ function worstEntrywise(actual: ArrayLike<number>, expected: ArrayLike<number>):
 describe('golden vectors (numpy reference)', () => {
   it('has a meaningful number of cases, some with zero groups', () => {
     expect(cases.length).toBeGreaterThanOrEqual(100);
-    const withZero = cases.filter((c) => groupNorms(c.v, c.groupOffsets).some((a) => a === 0));
+    const withZero = cases.filter((c) => segmentNorms(c.v, c.groupOffsets).some((a) => a === 0));
     expect(withZero.length).toBeGreaterThan(10);
   });
 
@@ -58,7 +58,7 @@ describe('golden vectors (numpy reference)', () => {
       for (const c of cases) {
         const x = wgsefProx(c.v, c.groupOffsets, { k: c.k, lambda: c.lambda, weights: c.weights, method });
         const e = worstEntrywise(x, c.prox);
-        const en = worstEntrywise(groupNorms(x, c.groupOffsets), c.groupNormsAfterProx);
+        const en = worstEntrywise(segmentNorms(x, c.groupOffsets), c.groupNormsAfterProx);
         // exact zeros must be exact zeros
         for (let i = 0; i < x.length; i++) if (c.prox[i] === 0) expect(x[i]).toBe(0);
         worst = Math.max(worst, e, en);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomGroupedVector, seededRandom } from './__fixtures__/random-cases';
 import { groupLassoNormsProx, groupLassoProx, groupLassoValue } from './group-lasso';
-import { groupNorms } from './group-norms';
+import { segmentNorms } from './group-norms';
 
 function dist(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
@@ -37,8 +37,8 @@ describe('group lasso', () => {
       }
       // norms of the output are the norms prox of the input norms
       const w = weights ?? offsets.slice(1).map((o, j) => Math.sqrt(o - (offsets[j] as number)));
-      const t = groupLassoNormsProx(groupNorms(v, offsets), { lambda, weights: w });
-      expect(dist(groupNorms(x, offsets), t)).toBeLessThanOrEqual(1e-12);
+      const t = groupLassoNormsProx(segmentNorms(v, offsets), { lambda, weights: w });
+      expect(dist(segmentNorms(x, offsets), t)).toBeLessThanOrEqual(1e-12);
     }
   });
 

@@ -5,7 +5,7 @@
  * reference: Yuan, Lin, "Model selection and estimation in regression with grouped variables",
  * J. R. Stat. Soc. B 2006.
  */
-import { checkGroupedInput, groupNormsUnchecked, scaleGroupsHost } from './group-norms';
+import { checkGroupedInput, segmentNormsUnchecked, scaleGroupsHost } from './group-norms';
 import { checkLambda, checkNorms, checkOptions, checkWeights } from './validate';
 
 /** Options of {@link groupLassoValue}. */
@@ -47,7 +47,7 @@ export function groupLassoValue(
   const fn = 'groupLassoValue';
   const o = checkOptions(fn, options, '{ weights: [...] } or nothing');
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
-  const a = groupNormsUnchecked(g.v, g.offsets);
+  const a = segmentNormsUnchecked(g.v, g.offsets);
   let s = 0;
   for (let j = 0; j < g.m; j++) s += (g.weights[j] as number) * (a[j] as number);
   return s;
@@ -67,7 +67,7 @@ export function groupLassoProx(
   const o = checkOptions(fn, options, '{ lambda: 0.01 }');
   const lambda = checkLambda(fn, o.lambda);
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
-  const a = groupNormsUnchecked(g.v, g.offsets);
+  const a = segmentNormsUnchecked(g.v, g.offsets);
   const scale = groupLassoNormsProxUnchecked(a, g.weights, lambda, new Float64Array(g.m));
   for (let j = 0; j < g.m; j++) {
     const aj = a[j] as number;

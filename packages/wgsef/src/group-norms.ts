@@ -1,6 +1,6 @@
 /**
- * Contiguous groups on the host: group norms, default weights, and the validated input bundle that
- * every host-side WGSEF / group-lasso function starts from.
+ * Contiguous groups on the host: their norms (`segmentNorms`), default weights, and the validated input
+ * bundle that every host-side WGSEF / group-lasso function starts from.
  */
 import { checkFiniteArray, checkOffsets, checkWeights } from './validate';
 
@@ -24,7 +24,7 @@ function rangeNorm(v: ArrayLike<number>, start: number, end: number): number {
 }
 
 /** Norms of the contiguous groups [offsets[j], offsets[j+1]) of v (unchecked). */
-export function groupNormsUnchecked(v: ArrayLike<number>, offsets: ArrayLike<number>): Float64Array {
+export function segmentNormsUnchecked(v: ArrayLike<number>, offsets: ArrayLike<number>): Float64Array {
   const m = offsets.length - 1;
   const a = new Float64Array(m);
   for (let j = 0; j < m; j++) a[j] = rangeNorm(v, offsets[j] as number, offsets[j + 1] as number);
@@ -32,15 +32,17 @@ export function groupNormsUnchecked(v: ArrayLike<number>, offsets: ArrayLike<num
 }
 
 /**
- * Euclidean norm of each contiguous group `v[groupOffsets[j] .. groupOffsets[j+1])`, in float64.
+ * Euclidean norm of each contiguous segment (group) `v[groupOffsets[j] .. groupOffsets[j+1])` of a plain
+ * vector, in float64. (The norms of a model's groups are `groupNorms(partition, model.weights)` of
+ * @klevel/groups, or `reg.binding.groupNorms()` of an attached regularizer.)
  * @param v values (finite)
  * @param groupOffsets non-decreasing integers from 0 to v.length (empty groups allowed; their norm is 0)
- * @example groupNorms([3, 4, 1], [0, 2, 3]) // Float64Array [5, 1]
+ * @example segmentNorms([3, 4, 1], [0, 2, 3]) // Float64Array [5, 1]
  */
-export function groupNorms(v: ArrayLike<number>, groupOffsets: ArrayLike<number>): Float64Array {
-  const x = checkFiniteArray('groupNorms', 'v', v);
-  const offsets = checkOffsets('groupNorms', groupOffsets, x.length, true);
-  return groupNormsUnchecked(x, offsets);
+export function segmentNorms(v: ArrayLike<number>, groupOffsets: ArrayLike<number>): Float64Array {
+  const x = checkFiniteArray('segmentNorms', 'v', v);
+  const offsets = checkOffsets('segmentNorms', groupOffsets, x.length, true);
+  return segmentNormsUnchecked(x, offsets);
 }
 
 /**

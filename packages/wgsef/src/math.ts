@@ -3,7 +3,7 @@
 // device-side tensor prox (tfjs ops) the regularizers are built from.
 export { groupLassoNormsProx, groupLassoProx, groupLassoValue } from './group-lasso';
 export type { GroupLassoOptions, GroupLassoProxOptions } from './group-lasso';
-export { defaultGroupWeights, groupNorms } from './group-norms';
+export { defaultGroupWeights, segmentNorms } from './group-norms';
 export type { RootMethod } from './root-finding';
 export { kSupportNorm, sefGradient, sefProx, sefValue } from './sef';
 export { selectKth } from './select';

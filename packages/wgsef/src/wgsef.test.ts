@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomGroupedVector, seededRandom } from './__fixtures__/random-cases';
-import { groupNorms } from './group-norms';
+import { segmentNorms } from './group-norms';
 import { sefProx, sefValue } from './sef';
 import { wgsefGradient, wgsefProx, wgsefValue } from './wgsef';
 
@@ -73,8 +73,8 @@ describe('wgsefProx', () => {
         lambda: 10 ** (rand() * 6 - 3),
         weights: randomWeights(rand, offsets),
       });
-      const before = groupNorms(v, offsets);
-      const after = groupNorms(x, offsets);
+      const before = segmentNorms(v, offsets);
+      const after = segmentNorms(x, offsets);
       const nzIn = before.filter((a) => a > 0).length;
       const nzOut = after.filter((a) => a > 0).length;
       expect(nzOut).toBeGreaterThanOrEqual(Math.min(k, nzIn));
@@ -141,7 +141,7 @@ describe('wgsefProx', () => {
     const weights = [1, 3, 0.5];
     const opts = { k: 1, lambda: 0.2, weights };
     const x = wgsefProx(v, offsets, opts);
-    const a = groupNorms(v, offsets);
+    const a = segmentNorms(v, offsets);
     const naiveT = sefProx(
       Array.from(a, (aj, j) => aj * (weights[j] as number)),
       { k: 1, lambda: 0.2 },

@@ -5,7 +5,7 @@
  * reference: Refael, Arbel, Huleihel, "Learning k-Level Structured Sparse Neural Networks Using Group
  * Envelope Regularization", TMLR 2024; docs/concepts/wgsef-math.md#wgsef.
  */
-import { checkGroupedInput, groupNormsUnchecked, scaleGroupsHost } from './group-norms';
+import { checkGroupedInput, segmentNormsUnchecked, scaleGroupsHost } from './group-norms';
 import type { RootMethod } from './root-finding';
 import { sefSplitUnchecked } from './sef';
 import { checkK, checkLambda, checkMethod, checkOptions } from './validate';
@@ -45,7 +45,7 @@ export function wgsefValue(
   const o = checkOptions(fn, options, '{ k: 2 }');
   const k = checkK(fn, o.k);
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
-  const b = groupNormsUnchecked(g.v, g.offsets);
+  const b = segmentNormsUnchecked(g.v, g.offsets);
   for (let j = 0; j < g.m; j++) b[j] = (b[j] as number) * (g.weights[j] as number);
   return sefSplitUnchecked(b, k).value;
 }
@@ -73,7 +73,7 @@ export function wgsefProx(
   const lambda = checkLambda(fn, o.lambda);
   const method = checkMethod(fn, o.method) ?? DEFAULT_ROOT_METHOD;
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
-  const a = groupNormsUnchecked(g.v, g.offsets);
+  const a = segmentNormsUnchecked(g.v, g.offsets);
   const t = weightedSefProxUnchecked(a, { k, lambda, weights: g.weights, method });
   for (let j = 0; j < g.m; j++) {
     const aj = a[j] as number;
@@ -98,7 +98,7 @@ export function wgsefGradient(
   const o = checkOptions(fn, options, '{ k: 2 }');
   const k = checkK(fn, o.k);
   const g = checkGroupedInput(fn, v, groupOffsets, o.weights);
-  const a = groupNormsUnchecked(g.v, g.offsets);
+  const a = segmentNormsUnchecked(g.v, g.offsets);
   const scale = wgsefGradientFactors(a, g.weights, k);
   return scaleGroupsHost(g.v, g.offsets, scale);
 }
