@@ -19,13 +19,19 @@
  * reference: Chen et al., "Only Train Once" (2021) / HSPG (2020); docs/concepts/hspg.md.
  */
 import { isGroupRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
-import { groupProductSums, type KlevelRegularizer, registerKlevelClass, scaleTerm } from '@klevel/wgsef/extend';
+import {
+  checkScalarOrSchedule,
+  groupProductSums,
+  type KlevelRegularizer,
+  registerKlevelClass,
+  scaleTerm,
+  valueAt,
+} from '@klevel/wgsef/extend';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
 import { keepFloorOf } from './keep-floor';
 import {
-  checkLearningRate,
   type HspgArgs,
   type RegularizerStep,
   type ResolvedHspgArgs,
@@ -97,16 +103,11 @@ export class HspgOptimizer extends tf.Optimizer {
    * between steps (e.g. from a schedule callback) to a finite number > 0, or to a schedule `(step) => number`.
    */
   get learningRate(): number {
-    if (typeof this.rate === 'number') return this.rate;
-    const step = this.iterations;
-    return checkLearningRate(
-      `HspgOptimizer: the learningRate schedule's value at step ${step}`,
-      this.rate(step),
-    );
+    return valueAt('HspgOptimizer', 'learningRate', this.rate, this.iterations, '> 0');
   }
 
   set learningRate(value: ScalarOrSchedule) {
-    this.rate = typeof value === 'function' ? value : checkLearningRate('HspgOptimizer: learningRate', value);
+    this.rate = checkScalarOrSchedule('HspgOptimizer', 'learningRate', value, '> 0');
   }
 
   /** Attaches the regularizer to `model` (needed after `loadLayersModel`). @returns this */

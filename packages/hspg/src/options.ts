@@ -1,6 +1,6 @@
 /** Options of the HSPG optimizer and their validation. */
 import { isGroupRegularizer, type ScalarOrSchedule } from '@klevel/wgsef';
-import type { KlevelRegularizer } from '@klevel/wgsef/extend';
+import { checkScalarOrSchedule, type KlevelRegularizer } from '@klevel/wgsef/extend';
 
 /** When stage 2 (half-space) starts: at a global step, at an epoch, or on `switchToHalfSpace()`. */
 export type SwitchAt = { step: number } | { epoch: number } | 'manual';
@@ -60,19 +60,6 @@ function nonNegativeInt(name: string, v: unknown): number {
   return v;
 }
 
-/**
- * A step size: a finite number > 0; throws a RangeError starting with `label` otherwise.
- * @example checkLearningRate('hspg: learningRate', 0.01) // 0.01
- */
-export function checkLearningRate(label: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new RangeError(
-      `${label} must be a finite number > 0, got ${String(v)}. Use a positive step size such as 0.01, or a schedule (step) => number.`,
-    );
-  }
-  return v;
-}
-
 /** Validates and defaults {@link HspgArgs}. */
 export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
   if (args === null || typeof args !== 'object') {
@@ -99,10 +86,7 @@ export function resolveHspgArgs(args: HspgArgs): ResolvedHspgArgs {
       "hspg: the regularizer was created with gradient: 'subgradient', which adds it to the loss; HSPG applies the regularizer itself, so create it with gradient: 'prox' (the default) to avoid counting it twice.",
     );
   }
-  const lr =
-    typeof a.learningRate === 'function'
-      ? (a.learningRate as (step: number) => number)
-      : checkLearningRate('hspg: learningRate', a.learningRate);
+  const lr = checkScalarOrSchedule('hspg', 'learningRate', a.learningRate, '> 0');
   const momentum = inUnitInterval('momentum', a.momentum ?? 0);
   const epsilon = inUnitInterval('epsilon', a.epsilon ?? 0);
   const s = a.switchAt ?? { step: 0 };

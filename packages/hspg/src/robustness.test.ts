@@ -84,7 +84,9 @@ describe('HspgOptimizer.learningRate', () => {
     for (const bad of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, '0.1' as unknown as number]) {
       expect(() => {
         opt.learningRate = bad;
-      }).toThrow(/HspgOptimizer: learningRate must be a finite number > 0, got/);
+      }).toThrow(
+        /HspgOptimizer: learningRate must be a finite number > 0 or a function \(step\) => number, got/,
+      );
     }
     expect(opt.learningRate).toBe(0.1);
     opt.learningRate = 0.02;
@@ -96,7 +98,7 @@ describe('HspgOptimizer.learningRate', () => {
     expect(opt.learningRate).toBe(0.1);
     (opt as unknown as { incrementIterations(): void }).incrementIterations();
     expect(() => opt.learningRate).toThrow(
-      /HspgOptimizer: the learningRate schedule's value at step 1 must be a finite number > 0, got -1/,
+      /HspgOptimizer: the learningRate schedule returned -1 at step 1; it must return a finite number > 0\./,
     );
   });
 });

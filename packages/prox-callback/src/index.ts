@@ -1,6 +1,5 @@
 // Public API: list every export by name.
 
-export type { LearningRateOption } from './learning-rate';
 export { optimizerLearningRate, resolveLearningRate } from './learning-rate';
 export type { LearningRateSchedule, LearningRateSchedulerOptions } from './learning-rate-schedule';
 export {

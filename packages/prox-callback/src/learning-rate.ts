@@ -3,10 +3,8 @@
  * `learningRate` (read every batch, so a schedule that edits `optimizer.learningRate` is followed).
  */
 import type { ScalarOrSchedule } from '@klevel/wgsef';
+import { valueAt } from '@klevel/wgsef/extend';
 import type * as tf from '@tensorflow/tfjs-core';
-
-/** A number, or a function of the 0-based training step (the schedule type HSPG and wgsef take too). */
-export type LearningRateOption = ScalarOrSchedule;
 
 /** The optimizer's current learning rate, or undefined if it has no numeric `learningRate`. */
 export function optimizerLearningRate(optimizer: tf.Optimizer | undefined): number | undefined {
@@ -20,32 +18,26 @@ export function optimizerIterations(optimizer: tf.Optimizer | undefined): number
   return typeof it === 'number' && Number.isFinite(it) ? it : undefined;
 }
 
-/** Resolves lr_t at `step`; throws a RangeError naming the source when it is not a finite number >= 0. */
+/**
+ * Resolves lr_t at `step`: the `learningRate` option (a number checked when given, or a schedule checked
+ * here), else the optimizer's. Throws a RangeError naming the source when it is not a finite number >= 0.
+ */
 export function resolveLearningRate(
-  option: LearningRateOption | undefined,
+  option: ScalarOrSchedule | undefined,
   optimizer: tf.Optimizer | undefined,
   step: number,
 ): number {
-  let lr: unknown;
-  let source: string;
-  if (typeof option === 'function') {
-    lr = option(step);
-    source = 'the learningRate schedule';
-  } else if (option !== undefined) {
-    lr = option;
-    source = 'the learningRate option';
-  } else {
-    lr = optimizerLearningRate(optimizer);
-    source = `the optimizer (${optimizer?.getClassName?.() ?? 'none'})`;
-    if (lr === undefined) {
-      throw new Error(
-        `proxCallback: cannot read the learning rate of ${source}: it has no numeric 'learningRate' property. Pass proxCallback(reg, { learningRate }) (a number or (step) => number).`,
-      );
-    }
+  if (option !== undefined) return valueAt('proxCallback', 'learningRate', option, step);
+  const lr = optimizerLearningRate(optimizer);
+  const source = `the optimizer (${optimizer?.getClassName?.() ?? 'none'})`;
+  if (lr === undefined) {
+    throw new Error(
+      `proxCallback: cannot read the learning rate of ${source}: it has no numeric 'learningRate' property. Pass proxCallback(reg, { learningRate }) (a number or (step) => number).`,
+    );
   }
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+  if (lr < 0) {
     throw new RangeError(
-      `proxCallback: ${source} gave learning rate ${String(lr)} at step ${step}; expected a finite number >= 0.`,
+      `proxCallback: ${source} gave learning rate ${lr} at step ${step}; expected a finite number >= 0.`,
     );
   }
   return lr;

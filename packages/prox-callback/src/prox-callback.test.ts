@@ -153,7 +153,9 @@ describeBackends('ProxCallback', () => {
     const { x, y } = seededBatch(4, [5], 3, 9);
     await expect(
       model.fit(x, y, { epochs: 1, callbacks: [proxCallback(reg, { learningRate: () => Number.NaN })] }),
-    ).rejects.toThrow(/learning rate NaN at step 0/);
+    ).rejects.toThrow(
+      /proxCallback: the learningRate schedule returned NaN at step 0; it must return a finite number >= 0/,
+    );
     const opt = tf.train.sgd(0.1);
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
     (opt as unknown as { learningRate: unknown }).learningRate = undefined;

@@ -10,18 +10,18 @@
  *
  * reference: docs/concepts/k-level-sparsity.md (Algorithm 2).
  */
-import type { FinalizeResult, SparsityStats } from '@klevel/wgsef';
-import type { KlevelRegularizer } from '@klevel/wgsef/extend';
+import type { FinalizeResult, ScalarOrSchedule, SparsityStats } from '@klevel/wgsef';
+import { checkScalarOrSchedule, type KlevelRegularizer } from '@klevel/wgsef/extend';
 import { isGroupRegularizer } from '@klevel/wgsef';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fitBudget } from './fit-plan';
-import { type LearningRateOption, optimizerIterations, resolveLearningRate } from './learning-rate';
+import { optimizerIterations, resolveLearningRate } from './learning-rate';
 
 /** Options of {@link proxCallback}. */
 export interface ProxCallbackArgs {
   /** lr_t for the prox: a number or `(step) => number`. Defaults to the optimizer's current `learningRate`,
    *  read every batch. */
-  learningRate?: LearningRateOption;
+  learningRate?: ScalarOrSchedule;
   /** Run the exact-k `finalize()` when training ends. Defaults to false. */
   finalizeOnEnd?: boolean;
   /** Record a history entry every this many batches (>= 1). Defaults to 1. */
@@ -91,7 +91,7 @@ function requireModel(self: unknown, hook: string): tfl.LayersModel {
  */
 export class ProxCallback extends tfl.Callback {
   readonly regularizer: KlevelRegularizer;
-  readonly learningRate: LearningRateOption | undefined;
+  readonly learningRate: ScalarOrSchedule | undefined;
   readonly finalizeOnEnd: boolean;
   readonly logEvery: number;
   /** Per-batch records (every `logEvery` batches) plus one per finalize. */
@@ -123,16 +123,10 @@ export class ProxCallback extends tfl.Callback {
       throw new TypeError(
         `proxCallback: unknown option(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}.`,
       );
-    const lr = args.learningRate;
-    if (
-      lr !== undefined &&
-      typeof lr !== 'function' &&
-      (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
-    ) {
-      throw new RangeError(
-        `proxCallback: learningRate must be a finite number >= 0 or (step) => number, got ${String(lr)}.`,
-      );
-    }
+    const lr =
+      args.learningRate === undefined
+        ? undefined
+        : checkScalarOrSchedule('proxCallback', 'learningRate', args.learningRate);
     const every = args.logEvery ?? 1;
     if (!Number.isInteger(every) || every < 1) {
       throw new RangeError(`proxCallback: logEvery must be an integer >= 1, got ${String(every)}.`);

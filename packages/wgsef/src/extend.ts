@@ -9,6 +9,8 @@ export { penaltyTensor } from './regularizer/loss';
 export type { LossOrMetricFn } from './regularizer/loss';
 export type { PenaltyUnit } from './regularizer/penalty';
 export type { KlevelRegularizer } from './regularizer/protocol';
+export { checkScalarOrSchedule, valueAt } from './regularizer/scalar-or-schedule';
+export type { ScalarBound } from './regularizer/scalar-or-schedule';
 export type { UnitStats } from './regularizer/stats';
 export { registerKlevelClass } from './regularizer/serializable';
 export type { FitPlan, PlanStep, TrainingPlan } from './regularizer/training-plan';

@@ -15,9 +15,9 @@ export type {
   GroupsOption,
   GroupWeighting,
   KeepSpec,
-  ScalarOrSchedule,
   WgsefOptions,
 } from './regularizer/options';
+export type { ScalarOrSchedule } from './regularizer/scalar-or-schedule';
 export type { AutoLambdaSettings } from './regularizer/auto-lambda';
 export { isGroupRegularizer } from './regularizer/protocol';
 export type { FinalizeResult, ProxResult } from './regularizer/protocol';

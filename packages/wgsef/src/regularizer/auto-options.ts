@@ -4,6 +4,7 @@
  * option, what was expected, what was received and the fix.
  */
 import { AUTO_LAMBDA_DEFAULTS, type AutoLambdaSettings } from './auto-lambda';
+import { describeValue as describe } from './scalar-or-schedule';
 import { CONSTANT_SPARSITY, type ResolvedSparsitySchedule } from './sparsity-schedule';
 
 /** The validated training-plan options of a regularizer. */
@@ -64,16 +65,6 @@ const POLY_RULES: Record<string, Rule> = {
   power: positive,
   frequency: positiveInt,
 };
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 function checkNumber(fn: string, name: string, value: unknown, rule: Rule): number {
   if (typeof value !== 'number' || !rule.ok(value)) {

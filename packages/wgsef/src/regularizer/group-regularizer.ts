@@ -15,9 +15,10 @@ import { type KeepBudget, selectKeep } from './budget';
 import { assertFiniteNorms } from './finite';
 import type { GroupLayout } from './layout';
 import { type LossOrMetricFn, regularizedLoss, regularizerMetric } from './loss';
-import { type GroupRegularizerArgs, type ResolvedArgs, resolveArgs, resolveScalar } from './options';
+import { type GroupRegularizerArgs, type ResolvedArgs, resolveArgs } from './options';
 import type { GroupPenalty } from './penalty';
 import type { FinalizeResult, KlevelRegularizer, ProxResult } from './protocol';
+import { valueAt } from './scalar-or-schedule';
 import { serializationProblem } from './serialize';
 import { countNonzero, type SparsityStats, sparsityStats, type UnitStats, unitStats } from './stats';
 import { type FitPlan, TrainingPlan } from './training-plan';
@@ -119,7 +120,7 @@ export abstract class GroupRegularizer extends tf.serialization.Serializable imp
         `${this.fn}.lambdaAt: lambda is 'auto', one value per budget unit chosen during training; read reg.lambdas(step) instead.`,
       );
     }
-    return resolveScalar(this.fn, 'lambda', this.options.lambda, step);
+    return valueAt(this.fn, 'lambda', this.options.lambda, step);
   }
 
   /** lambda_u of every budget unit (`binding.units`) at `step`: the values set by `setLambdas`, else the

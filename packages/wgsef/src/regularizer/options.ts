@@ -17,6 +17,11 @@ import {
   resolvePlanOptions,
   resolveSchedule,
 } from './auto-options';
+import {
+  checkScalarOrSchedule,
+  describeValue as describe,
+  type ScalarOrSchedule,
+} from './scalar-or-schedule';
 import type { ResolvedSparsitySchedule, SparsitySchedule } from './sparsity-schedule';
 import { closestMatch } from './suggest';
 
@@ -31,9 +36,6 @@ export type KeepSpec = { count: number; fraction?: never } | { fraction: number;
 export function keepToJson(keep: KeepSpec): { count: number } | { fraction: number } {
   return keep.count !== undefined ? { count: keep.count } : { fraction: keep.fraction };
 }
-
-/** A number, or a function of the training step (0-based batch counter) returning one. */
-export type ScalarOrSchedule = number | ((step: number) => number);
 
 /** Group weights `w_j`: `'sqrt-size'` (sqrt of the number of regularized scalars), `'uniform'` (1), or custom. */
 export type GroupWeighting = 'sqrt-size' | 'uniform' | ((group: Group) => number);
@@ -134,17 +136,6 @@ const everyGroupTypeListed: Exclude<GroupType, 'custom' | (typeof GROUP_TYPE_NAM
   : never = true;
 void everyGroupTypeListed;
 
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /** " (did you mean 'x'?)" when `value` is a string close to one of `choices`, else "". */
 function didYouMean(value: unknown, choices: readonly string[]): string {
   const best = typeof value === 'string' ? closestMatch(value, choices) : undefined;
@@ -216,29 +207,6 @@ function validateLayerList(fn: string, name: string, value: unknown): string[] {
     );
   }
   return [...value];
-}
-
-/** Validates a number-or-schedule hyperparameter given as a number now (schedules are checked per step). */
-export function validateScalarOrSchedule(fn: string, name: string, value: unknown): ScalarOrSchedule {
-  if (typeof value === 'function') return value as (step: number) => number;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `${fn}: ${name} must be a finite number >= 0 or a function (step) => number, got ${describe(value)}.`,
-    );
-  }
-  return value;
-}
-
-/** Resolves a number-or-schedule at `step`, checking the schedule's result. */
-export function resolveScalar(fn: string, name: string, value: ScalarOrSchedule, step: number): number {
-  if (typeof value === 'number') return value;
-  const v = value(step);
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RangeError(
-      `${fn}: the ${name} schedule returned ${describe(v)} at step ${step}; it must return a finite number >= 0.`,
-    );
-  }
-  return v;
 }
 
 /** Checks one group type given as a string (the shorthand, or a rule's `type`). */
@@ -343,7 +311,7 @@ const OPTION_RULES: { [K in OptionName]: OptionRule<K> } = {
           `${fn}: lambda must be a number >= 0, a function (step) => number or 'auto', got '${v}'.`,
         );
       }
-      return validateScalarOrSchedule(fn, 'lambda', v);
+      return checkScalarOrSchedule(fn, 'lambda', v);
     },
   },
   groupWeights: {
