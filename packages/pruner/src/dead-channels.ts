@@ -4,8 +4,15 @@
  * so with zero weights (the consumer end: the input slices of every consumer, what training with
  * `groups: 'channels'` zeroes). Both ends remove the same weight slices; this module picks, per channel, the
  * end that proves it dead, so a plain `prune(model)` removes channels whichever group type was trained.
+ *
+ * A BatchNormalization whose gamma and beta are 0 for the channel outputs exactly 0 there whatever its input
+ * is: the producer end is then dead at the BN, and what the layers before it compute does not count.
  */
-import type { GroupStats } from './group-stats';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type GroupStats, measureGroup, type WeightReader } from './group-stats';
+import { flattenLayers } from './topology';
+
+type Layer = tfl.layers.Layer;
 
 function consumersOf(s: GroupStats): string {
   const names = [...new Set(s.group.slices.filter((x) => x.regularized).map((x) => `'${x.layerName}'`))];
@@ -63,4 +70,92 @@ export function deadChannelCandidates(
   }
   for (const c of channels) if (!used.has(c)) out.push(c);
   return out;
+}
+
+/** Weightless layers that map channel c to channel c (elementwise, or the identity at inference). */
+const CHANNEL_PRESERVING = new Set([
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'ThresholdedReLU',
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
+
+/** The one layer feeding `layer`, when it has one call with one input and feeds nothing but `layer`. */
+function soleInput(layer: Layer): Layer | undefined {
+  if (layer.inboundNodes.length !== 1) return undefined;
+  const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
+  const prev = inbound.length === 1 ? inbound[0] : undefined;
+  if (prev === undefined || prev.inboundNodes.length !== 1 || prev.outboundNodes.length !== 1)
+    return undefined;
+  return prev;
+}
+
+/**
+ * The layers whose output reaches only the dead BatchNormalization `bn`, walking back from it through
+ * channel-preserving weightless layers: `bn` itself, BatchNorms before it, and the first other layer with
+ * slices in the group (its producer: a conv, dense or depthwise filter), where the walk stops.
+ */
+function silencedBy(bn: Layer, owners: ReadonlySet<string>): Set<string> {
+  const silenced = new Set([bn.name]);
+  for (let prev = soleInput(bn); prev !== undefined; prev = soleInput(prev)) {
+    if (owners.has(prev.name)) {
+      silenced.add(prev.name);
+      if (prev.getClassName() !== 'BatchNormalization') break;
+    } else if (!CHANNEL_PRESERVING.has(prev.getClassName())) break;
+  }
+  return silenced;
+}
+
+/**
+ * The filter groups of `model` seen from their BatchNorms: when a BatchNormalization of a group has
+ * gamma = 0 and beta = 0 (or no beta) for the channel, it outputs 0 there, so the slices of the layers that
+ * only feed it (see {@link silencedBy}) are left out of `norm` and `maxAbs`, and `detail` says why. A group
+ * with no dead BatchNorm comes back unchanged.
+ *
+ * @param tolerance The zero test: every regularized |x| <= tolerance.
+ * @returns A function of one measured group ('filters' or 'neurons'; other types pass unchanged).
+ */
+export function deadAtBatchNorm(
+  model: tfl.LayersModel,
+  reader: WeightReader,
+  tolerance: number,
+): (stats: GroupStats) => GroupStats {
+  const layers = new Map(flattenLayers(model).map((l) => [l.name, l]));
+  return (stats) => {
+    const g = stats.group;
+    if (g.type !== 'filters' && g.type !== 'neurons') return stats;
+    const regularized = g.slices.filter((s) => s.regularized);
+    const owners = new Set(regularized.map((s) => s.layerName));
+    const dead = [...owners].filter((name) => {
+      const bn = layers.get(name);
+      if (bn?.getClassName() !== 'BatchNormalization') return false;
+      const own = (weight: string) =>
+        regularized.filter((s) => s.layerName === name && s.weightName === weight);
+      const [gamma, beta] = [own('gamma'), own('beta')];
+      const hasBeta = bn.weights.some((w) => w.originalName.endsWith('/beta'));
+      if (gamma.length === 0 || (hasBeta && beta.length === 0)) return false;
+      return measureGroup({ ...g, slices: [...gamma, ...beta] }, reader).maxAbs <= tolerance;
+    });
+    if (dead.length === 0) return stats;
+    const silenced = new Set(dead.flatMap((name) => [...silencedBy(layers.get(name) as Layer, owners)]));
+    const rest = regularized.filter((s) => !silenced.has(s.layerName));
+    const { norm, maxAbs } = measureGroup({ ...g, slices: rest }, reader);
+    const quiet = [...silenced].filter((l) => !dead.includes(l));
+    const names = (list: string[]) => list.map((l) => `'${l}'`).join(', ');
+    return {
+      ...stats,
+      norm,
+      maxAbs,
+      detail:
+        `dead after ${names(dead)}: its gamma and beta are 0, so it outputs 0 whatever ` +
+        `${quiet.length > 0 ? names(quiet) : 'its input'} computes`,
+    };
+  };
 }

@@ -5,7 +5,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GroupPartition } from '@klevel/groups';
 import { assertFiniteWeights } from '@klevel/groups/extend';
-import { deadChannelCandidates } from './dead-channels';
+import { deadAtBatchNorm, deadChannelCandidates } from './dead-channels';
 import { buildPartition, type PartitionSpec } from './groups-adapter';
 import { type GroupStats, measureGroup, WeightReader } from './group-stats';
 import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
@@ -126,7 +126,8 @@ function checkLayerNames(model: tfl.LayersModel, options: PlanPruningOptions): v
  * By default every channel that is provably dead is removed, whichever end of it is zero: its filter (the
  * 'filters' group: kernel slice, bias, BatchNorm gamma/beta) or its input slices in every consumer (the
  * 'channels' group, what training with `groups: 'channels'` zeroes), as long as it is structurally removable
- * (`tolerance` relaxes "zero"). Zero groups that stay are listed in `plan.groups.kept` with the reason. Pass
+ * (`tolerance` relaxes "zero"). A BatchNormalization with gamma = beta = 0 for a channel makes it dead too:
+ * what the layer before the BN computes there does not count. Zero groups that stay are listed in `plan.groups.kept` with the reason. Pass
  * `groups` to test one partition only; `select` and `keep` choose groups explicitly instead, `roundTo`
  * keeps channel counts at multiples of N, and `exclude` protects layers. When every group of a weight axis
  * would go, the largest one is kept so no layer ends up with zero channels (reason 'last-channel').
@@ -150,6 +151,10 @@ export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions 
     : buildPartition(model, options.groups, options.exclude, 'planPruning');
   const reader = new WeightReader(model);
   let stats = partition.groups.map((g) => measureGroup(g, reader));
+  if (options.select === undefined && options.keep === undefined) {
+    // The zero test sees a channel behind a BatchNorm with gamma = beta = 0 as dead (its output is 0).
+    stats = stats.map(deadAtBatchNorm(model, reader, options.tolerance ?? 0));
+  }
   if (options.groups === undefined && options.select === undefined && options.keep === undefined) {
     // The default zero test: a channel is dead when its filter is zero OR every consumer ignores it.
     const channels = channelPartition(model, options.exclude);
