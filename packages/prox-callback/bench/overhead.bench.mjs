@@ -11,6 +11,7 @@ import { proxCallback } from '@klevel/prox-callback';
 import { useBestBackend } from '@klevel/wasm-train/node';
 import { wgsef } from '@klevel/wgsef';
 import { lenet5, loadFashionMnist, vggSmall } from '@klevel/zoo';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -89,6 +90,7 @@ async function timeConfig(config, build, xs, ys, batchSize, batches) {
 /** @param {{ rounds?: number }} [options] */
 export async function run(options = {}) {
   const rounds = options.rounds ?? 2;
+  const load0 = os.loadavg()[0];
   await useBestBackend({ backend: 'wasm' });
   const data = await loadFashionMnist({ split: 'train', limit: 2048 });
   const { xs, ys } = data.toTensors();
@@ -131,6 +133,7 @@ export async function run(options = {}) {
   const markdown = [
     `Backend ${tf.getBackend()} with klevel training kernels; data: Fashion-MNIST (${data.source}). WGSEF over 'filters' groups (keep 50%, per layer), lambda 1e-3, lr 0.01.`,
     'Step = time between consecutive onBatchBegin calls in model.fit; interleaved rounds on fresh models; the other core may be busy (shared machine), so compare within a row group.',
+    `1-minute load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores.`,
     '',
     '| model | batch | groups m | configuration | median ms/step | end-to-end overhead vs sgd | median update ms (optimizer + callback) | direct overhead (ms, % of sgd step) | steps |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

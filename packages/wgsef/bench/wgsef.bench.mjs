@@ -8,6 +8,7 @@
 //    groups, against one tf.mul over the same tensor, on wasm and cpu (plain tfjs ops for the norms and
 //    the rescale; acceptance on wasm: <= 3x).
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname } from 'node:path';
 import {
   DEFAULT_ROOT_METHOD,
@@ -225,7 +226,9 @@ async function tensorSection(backends) {
 export async function run({ backends = ['wasm', 'cpu'] } = {}) {
   // Tensor section first: the host section's 1e6-group runs (both strategies) leave V8's type feedback
   // and heap in a state that slows the 10k-group prox inside wgsefProxTensors several-fold.
+  const load0 = os.loadavg()[0];
   const tensor = await tensorSection(backends);
   const host = await hostSection();
-  return { title: '@klevel/wgsef: WGSEF prox', markdown: `${host}\n${tensor}` };
+  const load = `1-minute load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores (shared machine).\n\n`;
+  return { title: '@klevel/wgsef: WGSEF prox', markdown: `${load}${host}\n${tensor}` };
 }
