@@ -141,6 +141,8 @@ export async function run(options = {}) {
     '',
     '"Direct overhead" times only what differs from plain SGD inside the step (the optimizer update and the callback body; wasm kernels run synchronously) and divides by the SGD step: it is robust to load on the other core, while the end-to-end column is the honest but noisy total.',
     '',
+    'Command: `npm run bench -- prox-callback/overhead` (this section only; `npm run bench` runs every benchmark).',
+    '',
     'Goal (issue 5): `sgd + proxCallback` within 3% of `sgd`. The prox costs one reduction per regularized variable (tfjs ops and one download of the m group norms), O(m) host work and one multiply per regularized weight.',
   ].join('\n');
   return { title: 'Prox callback and HSPG: per-batch overhead vs plain SGD (wasm)', markdown };

@@ -229,6 +229,6 @@ export async function run({ backends = ['wasm', 'cpu'] } = {}) {
   const load0 = os.loadavg()[0];
   const tensor = await tensorSection(backends);
   const host = await hostSection();
-  const load = `1-minute load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores (shared machine).\n\n`;
+  const load = `Command: \`npm run bench -- wgsef/wgsef\`. 1-minute load average ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores (shared machine).\n\n`;
   return { title: '@klevel/wgsef: WGSEF prox', markdown: `${load}${host}\n${tensor}` };
 }
