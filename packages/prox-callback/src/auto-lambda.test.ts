@@ -36,13 +36,13 @@ describeBackends("lambda: 'auto' in a plain model.fit (LeNet-5, Fashion-MNIST)",
     const optimizer = tf.train.momentum(0.05, 0.9);
     model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     // 50 steps at a constant lr 0.05: a short fit needs a looser cap on the kept groups' shrink than the
-    // default (which is sized for fits of hundreds of steps with a decaying lr)
+    // default (sized for fits of thousands of steps with a decaying lr), growing tenfold by the end
     const reg = wgsef({
       groups: 'filters',
       keep: { fraction: 0.25 },
       exclude: ['fc2'],
       lambda: 'auto',
-      autoLambda: { maxShrink: 0.03 },
+      autoLambda: { maxShrink: 0.03, maxShrinkGrowth: 10 },
     });
     const prox = proxCallback(reg);
     const below: string[] = [];

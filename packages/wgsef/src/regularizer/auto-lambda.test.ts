@@ -85,7 +85,21 @@ describe('AutoLambda', () => {
     const [l1, l2] = ctl.blocks.map((b) => b.lambda) as [number, number];
     expect(l1).toBeCloseTo(1e-3 / 0.05, 8);
     expect(l2).toBeCloseTo(1e-3 / (0.05 * 100), 8);
-    // the cap grows tenfold by the target step
+    // the same cap at the target step and after it
+    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 1);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.05, 8);
+    // and it rises as the learning rate falls: the cap is on lr * lambda * w^2
+    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.005, 1);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.005, 8);
+  });
+
+  it('grows the cap geometrically by the target step with maxShrinkGrowth', () => {
+    const w = new Float64Array(5).fill(1);
+    const ctl = new AutoLambda(w, prox, { maxShrink: 1e-3, maxShrinkGrowth: 10, maxRate: 0.05 });
+    const blocks = [{ members: Int32Array.of(0, 1, 2, 3, 4), k: 1 }];
+    const norms = Float64Array.of(1, 1.1, 1.2, 1.3, 1.4);
+    for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 0.5);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo((1e-3 * Math.sqrt(10)) / 0.05, 8);
     for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 1);
     expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-2 / 0.05, 8);
   });

@@ -100,6 +100,11 @@ describe('resolvePlanOptions: every wrong input names its option', () => {
       /autoLambda.maxShrink must be/,
     ],
     [
+      'maxShrinkGrowth below 1',
+      { lambda: 'auto', autoLambda: { maxShrinkGrowth: 0.5 } },
+      /autoLambda.maxShrinkGrowth must be a finite number >= 1, got 0.5/,
+    ],
+    [
       'schedule type',
       { lambda: 1e-3, sparsitySchedule: { type: 'cubic' } },
       /sparsitySchedule must be \{ type: 'constant'/,

@@ -56,6 +56,7 @@ const AUTO_RULES: Record<NumericSetting, Rule> = {
   gain: positive,
   initialShrink: unitOpen,
   maxShrink: unitOpen,
+  maxShrinkGrowth: { ok: (v) => Number.isFinite(v) && v >= 1, expected: 'a finite number >= 1' },
 };
 
 const POLY_RULES: Record<string, Rule> = {

@@ -8,12 +8,7 @@ import { groupLassoNormsProxUnchecked } from '../group-lasso';
 import type { RootMethod } from '../root-finding';
 import { checkK, checkLambda, checkMethod, checkOptions, checkWeights, describeValue } from '../validate';
 import { DEFAULT_ROOT_METHOD, weightedSefProxUnchecked } from '../weighted-sef-prox';
-import {
-  checkNumGroups,
-  squaredNormsUnchecked,
-  type TensorLayoutTerm,
-  termGeometry,
-} from './layout';
+import { checkNumGroups, squaredNormsUnchecked, type TensorLayoutTerm, termGeometry } from './layout';
 import { scaleGroupsUnchecked } from './scale';
 import type { TermGeometry } from './term-ops';
 
