@@ -174,6 +174,75 @@ describe('training kernels vs cpu reference', () => {
     });
   });
 
+  describe('wasm Conv2DBackpropFilter of single-channel inputs (patch matrix) vs naive loops', () => {
+    beforeAll(async () => useBackend('wasm'));
+    const patchCases: Array<[string, Case['xShape'], Case['filterShape'], Case['attrs']]> = [
+      [
+        'VGG conv1 geometry, same',
+        [4, 12, 12, 1],
+        [3, 3, 1, 32],
+        { strides: [1, 1], dilations: [1, 1], pad: 'same' },
+      ],
+      [
+        'batch 1, stride 2, valid',
+        [1, 9, 9, 1],
+        [3, 3, 1, 16],
+        { strides: [2, 2], dilations: [1, 1], pad: 'valid' },
+      ],
+      [
+        '2x3 taps, dilation 2, valid',
+        [3, 11, 10, 1],
+        [2, 3, 1, 8],
+        { strides: [1, 1], dilations: [2, 2], pad: 'valid' },
+      ],
+      ['stride 3, same', [2, 10, 10, 1], [3, 3, 1, 12], { strides: [3, 3], dilations: [1, 1], pad: 'same' }],
+      [
+        'stride 2, explicit padding',
+        [2, 9, 9, 1],
+        [3, 3, 1, 10],
+        {
+          strides: [2, 2],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [1, 2],
+            [2, 0],
+            [0, 0],
+          ],
+        },
+      ],
+      [
+        'stride 2 and dilation 2',
+        [2, 11, 11, 1],
+        [3, 3, 1, 10],
+        { strides: [2, 2], dilations: [2, 2], pad: 'valid' },
+      ],
+      [
+        '5x5 taps, floor rounding',
+        [2, 13, 12, 1],
+        [5, 5, 1, 30],
+        { strides: [2, 2], dilations: [1, 1], pad: 1, dimRoundingMode: 'floor' } as unknown as Case['attrs'],
+      ],
+    ];
+    it.each(patchCases)('%s', (_label, xShape, filterShape, attrs) => {
+      const g = convGeometry(xShape, filterShape, attrs, false);
+      const dyShape: Case['dyShape'] = [xShape[0], g.outHeight, g.outWidth, filterShape[3]];
+      const x = seededArray(tf.util.sizeFromShape(xShape), 71);
+      const dy = seededArray(tf.util.sizeFromShape(dyShape), 72);
+      const w = seededArray(tf.util.sizeFromShape(filterShape), 73);
+      const ref = naiveConvGradients({ ...g, xShape, filterShape, dyShape, depthwise: false }, x, w, dy);
+      const before = tf.memory().numTensors;
+      const dw = runKernelValues(
+        'Conv2DBackpropFilter',
+        { x: { values: x, shape: xShape }, dy: { values: dy, shape: dyShape } },
+        { ...attrs, dataFormat: 'NHWC', filterShape },
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      expect(dw.shape).toEqual(filterShape);
+      expect(maxRelativeError(dw.values, ref.dw)).toBeLessThanOrEqual(TOL);
+    });
+  });
+
   describe('cpu Conv2DBackpropFilter composite', () => {
     beforeAll(async () => useBackend('cpu'));
     it.each(convCases.filter((c) => c.attrs.dilations[0] === 1).map((c) => [c.id, c] as const))(

@@ -5,9 +5,10 @@
  * Swapping the roles of batch and channels makes this a forward convolution: with
  * xT = transpose(pad(x)) as `[Ci, Hp, Wp, N]` (batch Ci, channels N) and dyT = `[OH, OW, N, Co]`
  * as the filter, conv(xT, dyT, stride r, dilation s) is `[Ci, KH', KW', Co]`; crop to KH x KW and
- * transpose back to `[KH, KW, Ci, Co]`. On wasm this runs on XNNPACK instead of a scalar loop.
+ * transpose back to `[KH, KW, Ci, Co]`; the padding of x is the conv's own. On wasm this runs on XNNPACK
+ * instead of a scalar loop. Single-channel inputs with few taps use the patch matrix instead (see below).
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convGeometry } from './geometry';
 import { type KernelRunner, withRunner } from './kernel-runner';
 
@@ -39,16 +40,64 @@ export function conv2dFilterGradNHWC(
   a: Conv2DBackpropFilterAttrs,
 ): tf.TensorInfo {
   const [kh, kw, ci, co] = a.filterShape;
+  if (r.backendName === 'wasm' && ci === 1 && kh * kw > 1 && kh * kw < co)
+    return filterGradFromPatches(r, x, dy, a);
   const g = convGeometry(x.shape, a.filterShape, a, false);
-  const xp = r.padOrCrop(x, [
-    [0, 0],
-    [g.padTop, g.padBottom],
-    [g.padLeft, g.padRight],
-    [0, 0],
-  ]);
-  const xt = r.transpose(xp, [3, 1, 2, 0]); // [Ci, Hp, Wp, N]
+  // The forward padding is the transposed conv's own (explicit) padding: no padded copy of x.
+  const xt = r.transpose(x, [3, 1, 2, 0]); // [Ci, H, W, N]
   const dyt = r.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
-  const c = r.conv2d(xt, dyt, g.dilation, g.stride); // [Ci, >=KH, >=KW, Co]
+  const c = r.run(
+    'Conv2D',
+    { x: xt, filter: dyt },
+    {
+      strides: g.dilation,
+      dilations: g.stride,
+      pad: [
+        [0, 0],
+        [g.padTop, g.padBottom],
+        [g.padLeft, g.padRight],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  ); // [Ci, >=KH, >=KW, Co]
   const cropped = r.slice(c, [0, 0, 0, 0], [ci, kh, kw, co]);
   return r.transpose(cropped, [1, 2, 0, 3]);
+}
+
+/**
+ * dW of a single-channel input with fewer taps than output channels (a grayscale net's first layer: 3x3 to 32
+ * channels), on wasm. The formulation above packs all of dy as XNNPACK conv weights (an `[N*OH*OW, Co]`
+ * filter, repacked on every call, which dominates it there); here the packed operand is the much smaller patch
+ * matrix: `patches = conv(x, identity filter [KH, KW, 1, KH*KW])` with the forward geometry is
+ * `[N*OH*OW, KH*KW]` (each entry one tap of x times 1, exact), and `dW^T = dy^T [Co, N*OH*OW] x patches`.
+ */
+function filterGradFromPatches(
+  r: KernelRunner,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  a: Conv2DBackpropFilterAttrs,
+): tf.TensorInfo {
+  const [kh, kw, , co] = a.filterShape;
+  const taps = kh * kw;
+  const indices = r.run('Range', {}, { start: 0, stop: taps, step: 1, dtype: 'int32' });
+  // int32 one-hot, then cast: wasm's OneHot writes int32 whatever dtype it is asked for.
+  const eyeInt = r.run('OneHot', { indices }, { depth: taps, onValue: 1, offValue: 0, dtype: 'int32' });
+  const eye = r.run('Cast', { x: eyeInt }, { dtype: 'float32' });
+  const patches = r.run('Conv2D', { x, filter: r.reshape(eye, [kh, kw, 1, taps]) }, {
+    strides: a.strides,
+    dilations: a.dilations ?? 1,
+    pad: a.pad,
+    ...(a.dimRoundingMode == null ? {} : { dimRoundingMode: a.dimRoundingMode }),
+    dataFormat: 'NHWC',
+  } as tf.NamedAttrMap); // [N, OH, OW, KH*KW]
+  const rows = tf.util.sizeFromShape(patches.shape) / taps;
+  // `patches` is this kernel's own tensor, so the BatchMatMul operator cached under its id dies with it.
+  const dyt = r.transpose(r.reshape(dy, [rows, co]), [1, 0]);
+  const dwt = r.run(
+    'BatchMatMul',
+    { a: r.reshape(dyt, [1, co, rows]), b: r.reshape(patches, [1, rows, taps]) },
+    { transposeA: false, transposeB: false },
+  ); // [1, Co, KH*KW]
+  return r.reshape(r.transpose(r.reshape(dwt, [co, taps]), [1, 0]), [kh, kw, 1, co]);
 }

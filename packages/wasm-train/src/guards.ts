@@ -34,6 +34,13 @@ export const COMPOSED_KERNELS: Readonly<Record<'wasm' | 'cpu', readonly string[]
     'Tile',
     'AvgPool',
     'Multiply',
+    'MaxPool',
+    'MaxPoolGrad',
+    'Sub',
+    'Step',
+    'Range',
+    'OneHot',
+    'Cast',
   ],
   cpu: ['Conv2D', 'Transpose', 'PadV2', 'Slice', 'Reshape', 'Identity'],
 };
@@ -98,6 +105,16 @@ const CONV_PROBES: ConvProbe[] = [
     strides: [1, 1],
     dilations: [2, 1],
     pad: 'valid',
+    depthwise: false,
+  },
+  {
+    // single-channel input, fewer taps than output channels: the patch-matrix Conv2DBackpropFilter on wasm
+    name: 'conv 1-channel s2',
+    xShape: [2, 5, 6, 1],
+    filterShape: [2, 2, 1, 5],
+    strides: [2, 2],
+    dilations: [1, 1],
+    pad: 'same',
     depthwise: false,
   },
   {
@@ -252,6 +269,32 @@ export function selfCheckKernels(
       const xv = probeValues(3, 7);
       const got = runAndRead('Tile', { x: input(xv, [1, 1, 3], 'float32') }, { reps: [2, 2, 1] });
       expectClose('Tile', 'broadcast [1, 1, 3] by [2, 2, 1]', got, [...xv, ...xv, ...xv, ...xv]);
+    }
+    if (kernels.has('MaxPoolGrad')) {
+      // [1, 4, 4, 2] with 2x2/2 windows holding ties (zeros, repeated maxima), vs the first maximum per window.
+      const xv = Float32Array.from([
+        0, 0, 1, 3, 0, 0, 2, 3, 0, 0, 1, 3, 0, 5, 2, -1, 4, 1, -2, -1, 4, 1, -3, -1, 2, 4, -1, -1, 2, 4, -1,
+        -1,
+      ]);
+      const dyv = probeValues(8, 8);
+      const want = new Float32Array(32);
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++)
+          for (let ch = 0; ch < 2; ch++) {
+            let best = -1;
+            for (let u = 0; u < 2; u++)
+              for (let v = 0; v < 2; v++) {
+                const o = ((2 * i + u) * 4 + 2 * j + v) * 2 + ch;
+                if (best < 0 || (xv[o] as number) > (xv[best] as number)) best = o;
+              }
+            want[best] = dyv[(i * 2 + j) * 2 + ch] as number;
+          }
+      const got = runAndRead(
+        'MaxPoolGrad',
+        { dy: input(dyv, [1, 2, 2, 2], 'float32'), input: input(xv, [1, 4, 4, 2], 'float32') },
+        { filterSize: 2, strides: 2, pad: 'valid' },
+      );
+      expectClose('MaxPoolGrad', '2x2/2 windows with ties', got, want);
     }
     if (kernels.has('UnsortedSegmentSum')) {
       const got = runAndRead(

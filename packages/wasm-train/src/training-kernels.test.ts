@@ -52,7 +52,7 @@ describe('registerTrainingKernels', () => {
         'DepthwiseConv2dNativeBackpropInput',
         'UnsortedSegmentSum',
       ],
-      replaced: ['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean', 'Tile'],
+      replaced: ['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean', 'Tile', 'MaxPoolGrad'],
       alreadyRegistered: [],
       tfjsCoreVersion: tf.version_core,
     });
@@ -78,7 +78,7 @@ describe('registerTrainingKernels', () => {
       /Conv2DBackpropFilter' not registered for backend 'wasm'/,
     );
     const report = registerTrainingKernels('wasm');
-    expect(report.replaced).toEqual(['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean', 'Tile']);
+    expect(report.replaced).toEqual(['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean', 'Tile', 'MaxPoolGrad']);
     expect(convGradOnActiveBackend()).toBeGreaterThan(0);
   });
 

@@ -9,6 +9,7 @@ import { makeConv2DBackpropInput } from './conv2d-backprop-input';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop';
 import { COMPOSED_KERNELS, checkComposedKernels, checkTfjsCoreVersion, selfCheckKernels } from './guards';
 import { makeBroadcastTile, makeLeadingMean, makeLeadingSum } from './leading-axis-reductions';
+import { makeMaxPoolGrad } from './max-pool-grad';
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum';
 
 /** Backends that have training kernels in this package. */
@@ -57,6 +58,7 @@ const KERNEL_FACTORIES: Readonly<
     ['Sum', makeLeadingSum],
     ['Mean', makeLeadingMean],
     ['Tile', makeBroadcastTile],
+    ['MaxPoolGrad', makeMaxPoolGrad],
   ],
   cpu: [['Conv2DBackpropFilter', makeConv2DBackpropFilter]],
 };
@@ -104,7 +106,8 @@ function isKlevelKernel(config: tf.KernelConfig | undefined): boolean {
  *   `UnsortedSegmentSum`, a `BatchMatMul` that multiplies transposed operands on XNNPACK (the stock
  *   kernel loops in scalar code for them, as every dense layer's gradients need), and `Sum`, `Mean` over
  *   leading axes and broadcasting `Tile` on XNNPACK (bias and BatchNorm gradients, BatchNorm moments; the
- *   stock kernels transpose or loop element by element);
+ *   stock kernels transpose or loop element by element), and `MaxPoolGrad` on XNNPACK for non-overlapping
+ *   windows (the stock kernel is a scalar loop and breaks ties unlike tfjs' cpu kernel);
  * - `'cpu'`: a fast `Conv2DBackpropFilter` (replaces the ~10x slower stock loop).
  *
  * Idempotent: a second call reports every kernel under `alreadyRegistered`. Guarded: throws if

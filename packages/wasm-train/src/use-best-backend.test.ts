@@ -35,7 +35,7 @@ describe('useBestBackend', () => {
     ]);
     expect(tf.getBackend()).toBe('cpu');
     const again = await useBestBackend({ backend: 'wasm' });
-    expect(again.kernels?.alreadyRegistered).toHaveLength(9);
+    expect(again.kernels?.alreadyRegistered).toHaveLength(10);
     expect(tf.getBackend()).toBe('wasm');
   });
 
