@@ -111,21 +111,9 @@ function regularizerFor(job: Extract<Job, { kind: 'run' }>, stepsMain: number): 
       scope: 'layer',
       lambda: 'auto',
       targetStep: stepsMain,
-    } as unknown as Parameters<typeof wgsef>[0]);
+    });
   }
   return wgsef({ groups: 'filters', keep, lambda: job.lambda ?? 0, scope: 'layer' });
-}
-
-/** True when this build of @klevel/wgsef accepts `lambda: 'auto'`. */
-export function autoLambdaAvailable(): boolean {
-  try {
-    wgsef({ groups: 'filters', keep: { fraction: 0.5 }, lambda: 'auto' } as unknown as Parameters<
-      typeof wgsef
-    >[0]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 class Timer {
