@@ -9,25 +9,15 @@ import { proxCallback } from '@klevel/prox-callback';
 import { describeBackends } from '@klevel/test-utils';
 import { wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
+import { smallModel } from './__fixtures__/small-model';
 import { hspg } from './hspg-optimizer';
 
 const page = readFileSync(
   join(dirname(fileURLToPath(import.meta.url)), '../../../docs/guides/bad-input.md'),
   'utf8',
 );
-
-function smallModel(optimizer: tf.Optimizer | string = 'sgd'): tfl.LayersModel {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: 6, inputShape: [4], activation: 'relu', name: 'hidden' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  return model;
-}
 
 /** 8 samples; with `nan`, one input is NaN (as from a broken input pipeline). */
 function data(nan = true): [tf.Tensor, tf.Tensor] {

@@ -31,6 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { halfSpaceDecision } from './half-space';
 import { keepFloorOf } from './keep-floor';
+import { OptimizerState } from './optimizer-state';
 import {
   type HspgArgs,
   type RegularizerStep,
@@ -38,7 +39,6 @@ import {
   resolveHspgArgs,
   type SwitchAt,
 } from './options';
-import { OptimizerState } from './optimizer-state';
 
 /** A named tensor, as tfjs optimizers exchange them. */
 interface NamedTensor {

@@ -1,6 +1,6 @@
 /** The two-phase recipe of the README (prox-SGD with the callback, then HSPG), executed on a tiny model. */
 import { proxCallback } from '@klevel/prox-callback';
-import { describeBackends, seedWeights, seededBatch } from '@klevel/test-utils';
+import { describeBackends, seededBatch, seedWeights } from '@klevel/test-utils';
 import { wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

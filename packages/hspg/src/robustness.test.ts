@@ -5,20 +5,9 @@
 import { describeBackends } from '@klevel/test-utils';
 import { wgsef } from '@klevel/wgsef';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
+import { smallModel } from './__fixtures__/small-model';
 import { hspg } from './hspg-optimizer';
-
-function smallModel(optimizer: tf.Optimizer): tfl.LayersModel {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: 6, inputShape: [4], activation: 'relu', name: 'hidden' }),
-      tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
-    ],
-  });
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  return model;
-}
 
 function data(withNaN: boolean): { x: tf.Tensor; y: tf.Tensor } {
   const values = Array.from({ length: 32 }, (_, i) => Math.sin(i + 1));
