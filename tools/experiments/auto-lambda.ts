@@ -10,6 +10,7 @@
  *   --runs 'dense;1e-5;1e-4;auto' which runs, ';'-separated (numbers are lambdas, 'auto' the controller, 'auto:<json>'
  *                                 the controller with settings, e.g. auto:{"rhoEnd":0.01})
  *   --train 12000 --val 2000 --epochs 3 --ft 1 --batch 64 --lr 0.05 --seed 1 --keep 0.2
+ *   --model lenet5-caffe | vgg-small-bn (16-16-32-32, 128) | resnet-block (16 filters, 28x28x1)
  *   --out tools/experiments/results/auto-lambda.json
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { proxCallback } from '@klevel/prox-callback';
 import { prune } from '@klevel/pruner';
 import { useBestBackend } from '@klevel/wasm-train/node';
 import { DEFAULT_ROOT_METHOD, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
-import { lenet5Caffe } from '@klevel/zoo';
+import { lenet5Caffe, resnetBlockModel, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type AutoLambdaSettings, tailEnergyFraction } from '../../packages/wgsef/src/regularizer/auto-lambda';
@@ -45,7 +46,15 @@ class LearningRateScheduler extends tfl.Callback {
   }
 }
 
+const MODELS = {
+  'lenet5-caffe': (seed: number) => lenet5Caffe({ seed }),
+  'vgg-small-bn': (seed: number) => vggSmall({ seed, batchNorm: true, filters: [16, 16, 32, 32], units: 128 }),
+  'resnet-block': (seed: number) => resnetBlockModel({ seed, inputShape: [28, 28, 1], filters: 16 }),
+} as const;
+type ModelName = keyof typeof MODELS;
+
 interface Protocol {
+  model?: ModelName;
   train: number;
   val: number;
   epochs: number;
@@ -79,7 +88,11 @@ function parseArgs(argv: string[]): { runs: string[]; p: Protocol; out: string; 
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? (argv[i + 1] as string) : def;
   };
+  const model = get('model', 'lenet5-caffe') as ModelName;
+  if (!(model in MODELS)) throw new Error(`--model: one of ${Object.keys(MODELS).join(', ')}, got '${model}'`);
   const p: Protocol = {
+    // lenet5-caffe keeps the protocol key of the runs recorded before --model existed
+    ...(model === 'lenet5-caffe' ? {} : { model }),
     train: Number(get('train', '12000')),
     val: Number(get('val', '2000')),
     epochs: Number(get('epochs', '3')),
@@ -121,7 +134,7 @@ async function runOne(
   tensors: { xs: tf.Tensor4D; ys: tf.Tensor; vxs: tf.Tensor4D; txs: tf.Tensor4D },
 ): Promise<RunResult> {
   const t0 = performance.now();
-  const model = lenet5Caffe({ seed: p.seed });
+  const model = MODELS[p.model ?? 'lenet5-caffe'](p.seed);
   const opt = tf.train.momentum(p.lr, 0.9);
   model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const perEpoch = Math.ceil(p.train / p.batch);

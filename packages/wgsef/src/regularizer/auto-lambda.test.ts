@@ -88,9 +88,26 @@ describe('AutoLambda', () => {
     // the same cap at the target step and after it
     for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.05, 1);
     expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.05, 8);
-    // and it rises as the learning rate falls: the cap is on lr * lambda * w^2
+    // and it follows the learning rate down: at a tenth of the largest lr the kept groups' per-step shrink is
+    // capped at a tenth of maxShrink, so the cap on lambda itself does not move
     for (let t = 0; t < 200; t++) ctl.update(norms, blocks, 0.005, 1);
-    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.005, 8);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.05, 8);
+  });
+
+  it('takes the cap relative to the largest lr so far, so a warm-up does not loosen it', () => {
+    const w = new Float64Array(5).fill(1);
+    const ctl = new AutoLambda(w, prox, { maxShrink: 1e-3, maxRate: 0.25 });
+    const blocks = [{ members: Int32Array.of(0, 1, 2, 3, 4), k: 1 }];
+    const norms = Float64Array.of(1, 1.1, 1.2, 1.3, 1.4);
+    // warm-up from lr 1e-4 to 0.1: at every step the per-step shrink lr * lambda stays <= maxShrink
+    for (let t = 1; t <= 100; t++) {
+      const lr = (0.1 * t) / 100;
+      const [lambda] = ctl.update(norms, blocks, lr, 0.5);
+      expect((lambda as number) * lr).toBeLessThanOrEqual(1e-3 * (1 + 1e-12));
+    }
+    // then a decay to 1e-3: lambda stays at maxShrink / lrMax
+    for (let t = 0; t < 50; t++) ctl.update(norms, blocks, 1e-3, 0.5);
+    expect(ctl.blocks[0]?.lambda).toBeCloseTo(1e-3 / 0.1, 8);
   });
 
   it('grows the cap geometrically by the target step with maxShrinkGrowth', () => {
