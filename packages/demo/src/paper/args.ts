@@ -14,6 +14,8 @@ export interface PaperArgs {
   seeds: number[];
   /** Level and seed of the lambda search (on validation). */
   searchSparsity: number;
+  /** Seed of the lambda search: fixed, so that a slice such as `--seeds 2` reuses the search (default 0). */
+  searchSeed: number;
   results: string;
   resume: boolean;
   /** Only render docs/results.md and docs/results-summary.json from the results file. */
@@ -39,6 +41,7 @@ export const PAPER_DEFAULTS: Readonly<PaperArgs> = Object.freeze({
   sparsities: [0.5, 0.7, 0.8, 0.9],
   seeds: [0, 1, 2],
   searchSparsity: 0.8,
+  searchSeed: 0,
   results: 'docs/results-runs.jsonl',
   resume: false,
   reportOnly: false,
@@ -129,6 +132,11 @@ export function paperProgram(): Command {
         const [s] = parseSparsities(v);
         return s as number;
       },
+    )
+    .option(
+      '--search-seed <n>',
+      `seed of the lambda search, also when --seeds does not list it (default ${d.searchSeed})`,
+      nonNegativeInt('--search-seed'),
     )
     .option('--results <file>', `JSONL results file, the resume state (default ${d.results})`)
     .option('--resume', 'continue the results file: skip every job it holds')

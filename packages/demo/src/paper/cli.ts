@@ -33,7 +33,7 @@ async function run(a: PaperArgs, argv: string[]): Promise<number> {
         methods: a.methods,
         sparsities: a.sparsities,
         seeds: a.seeds,
-        searchAt: { sparsity: a.searchSparsity, seed: a.seeds[0] ?? 0 },
+        searchAt: { sparsity: a.searchSparsity, seed: a.searchSeed },
       },
       results: a.results,
       cacheDir: a.cacheDir,

@@ -54,4 +54,21 @@ describe('planJobs', () => {
     ]);
     expect(new Set(keys).size).toBe(keys.length);
   });
+
+  it('keeps the search at its seed when --seeds leaves it out: a slice of other seeds reuses the choice', () => {
+    const slice: GridSpec = { ...spec, seeds: [2] };
+    const before = planJobs(slice, []).map(jobKey);
+    // the trials still run at the search seed; no other seed-0 cell does
+    const seedOf = (k: string) => k.split('|')[4];
+    expect(before.filter((k) => k.startsWith('run') && seedOf(k) === '0')).toEqual([
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.0001',
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.00001',
+      'run|lenet5-caffe|wgsef-hspg|0.8|0|0.001',
+    ]);
+    const done = [trial(1e-5, 0.8), trial(1e-4, 0.86), trial(1e-3, 0.7)];
+    const after = planJobs(slice, done).map(jobKey);
+    expect(after).toContain('run|lenet5-caffe|wgsef-hspg|0.8|2|0.0001');
+    expect(after).toContain('run|lenet5-caffe|dense|0|2|-');
+    expect(after.filter((k) => k.startsWith('run') && seedOf(k) !== '2')).toHaveLength(3);
+  });
 });

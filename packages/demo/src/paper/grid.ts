@@ -152,7 +152,11 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
   const out: Job[] = [];
   const methods = RUN_ORDER.filter((m) => spec.methods.includes(m) && spec.available(m));
   const levels = [spec.searchAt.sparsity, ...spec.sparsities.filter((s) => s !== spec.searchAt.sparsity)];
-  const seeds = [spec.searchAt.seed, ...spec.seeds.filter((s) => s !== spec.searchAt.seed)];
+  // the search seed first when it is one of the seeds; its trials run in any case (they choose the lambdas)
+  const withSearchSeed = spec.seeds.includes(spec.searchAt.seed);
+  const seeds = withSearchSeed
+    ? [spec.searchAt.seed, ...spec.seeds.filter((s) => s !== spec.searchAt.seed)]
+    : [...spec.seeds];
   for (const model of spec.models) {
     const cell = (method: PaperMethod, sparsity: number, seed: number): Job | undefined => {
       const s = method === 'dense' ? 0 : sparsity;
@@ -165,7 +169,9 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
     const queues: Job[][][] = methods.map((m) =>
       isSearched(m)
         ? searchTrials(spec, model, m)
-        : [[cell(m, spec.searchAt.sparsity, spec.searchAt.seed) as Job]],
+        : withSearchSeed
+          ? [[cell(m, spec.searchAt.sparsity, spec.searchAt.seed) as Job]]
+          : [],
     );
     for (let round = 0; queues.some((q) => q.length > round); round++) {
       for (const q of queues) if (q[round]) out.push(...(q[round] as Job[]));
@@ -173,8 +179,8 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
     // then the other levels at the search seed, then the other seeds at every level
     for (const [si, seed] of seeds.entries()) {
       for (const [li, level] of levels.entries()) {
-        if (si === 0 && li === 0) continue;
-        if (si === 0) out.push({ kind: 'latency', model, sparsity: level });
+        if (withSearchSeed && si === 0 && li === 0) continue;
+        if (si === 0 && li > 0) out.push({ kind: 'latency', model, sparsity: level });
         for (const m of methods) {
           if (m === 'dense' && li > 0) continue;
           const j = cell(m, level, seed);

@@ -76,6 +76,7 @@ const grid = {
   sparsities: [0.8],
   seeds: [0, 1],
   searchSparsity: 0.8,
+  searchSeed: 0,
 };
 
 describe('the full-scale report', () => {

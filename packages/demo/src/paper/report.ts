@@ -58,6 +58,8 @@ export interface ReportGrid {
   sparsities: readonly number[];
   seeds: readonly number[];
   searchSparsity: number;
+  /** Seed of the lambda search (0 unless `--search-seed`). */
+  searchSeed: number;
 }
 
 function runsOf(records: readonly PaperRecord[]): RunRecord[] {
@@ -74,7 +76,7 @@ function lambdaFor(
   if (!isSearched(method)) return { lambda: null, provisional: false };
   const spec = {
     lambdaGrid: LAMBDA_GRID,
-    searchAt: { sparsity: grid.searchSparsity, seed: grid.seeds[0] ?? 0 },
+    searchAt: { sparsity: grid.searchSparsity, seed: grid.searchSeed },
   } as GridSpec;
   const done: DoneRun[] = runs.map((r) => ({ ...r, valAccuracy: r.result.valAccuracy }));
   const chosen = chosenLambda(spec, done, model, method);
@@ -238,7 +240,7 @@ export function renderMarkdown(
       .map(([m, g]) => `${m}: ${g.join(', ')}`)
       .join(
         '; ',
-      )}), run at ${(100 * grid.searchSparsity).toFixed(0)}% and seed ${grid.seeds[0] ?? 0}, chosen by validation accuracy after the fine-tune; that lambda is used at every level and seed. The schedule itself is shared by all methods (no per-method schedule search); \`auto\`, dense, magnitude and scratch have no lambda.`,
+      )}), run at ${(100 * grid.searchSparsity).toFixed(0)}% and seed ${grid.searchSeed}, chosen by validation accuracy after the fine-tune; that lambda is used at every level and seed. The schedule itself is shared by all methods (no per-method schedule search); \`auto\`, dense, magnitude and scratch have no lambda.`,
     '- Accuracy: top-1 on the 10,000 test images after the fine-tune, mean ± sample std over the seeds done (no spread with one seed: such rows cannot claim a difference smaller than the seed-to-seed spread of the other rows). MACs reduction: dense MACs / pruned MACs per sample. Latency speedup: dense vs the pruned architecture of the level on wasm (batch 64, process CPU-time clock, interleaved runs).',
     '',
     '## Results',
@@ -289,7 +291,7 @@ export function renderMarkdown(
     );
   }
   const searches = runs.filter(
-    (r) => isSearched(r.method) && r.sparsity === grid.searchSparsity && r.seed === (grid.seeds[0] ?? 0),
+    (r) => isSearched(r.method) && r.sparsity === grid.searchSparsity && r.seed === grid.searchSeed,
   );
   if (searches.length > 0) {
     out.push(
