@@ -13,6 +13,7 @@ import {
   selectBackend,
   type UseBestBackendOptions,
 } from './use-best-backend';
+import { checkWasmThreads, prepareWasmThreads, unrefWasmWorkers } from './wasm-threads';
 
 /** Options of the Node {@link useBestBackend}. */
 export interface NodeUseBestBackendOptions extends UseBestBackendOptions {
@@ -21,6 +22,25 @@ export interface NodeUseBestBackendOptions extends UseBestBackendOptions {
    * `@tensorflow/tfjs-backend-wasm` through Node resolution; `false` leaves the paths alone.
    */
   wasmPaths?: string | false;
+  /**
+   * XNNPACK threads of the wasm backend (Node only, opt-in). Default 1: tfjs' single-threaded SIMD build.
+   * Above 1, the threaded SIMD build is started with that many threads (see docs/wasm-threads.md: it works
+   * around tfjs #3830 for the length of the init, and results are bit-identical to one thread). Must be given
+   * before anything initialises wasm in the process; throws if it cannot be honoured (never falls back).
+   */
+  wasmThreads?: number;
+}
+
+/** The result of the Node {@link useBestBackend}. */
+export interface NodeBestBackend extends BestBackend {
+  /** XNNPACK threads of the wasm backend (only when `backend` is `'wasm'`). */
+  wasmThreads?: number;
+}
+
+interface WasmModule {
+  setWasmPaths(prefix: string): void;
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
 }
 
 const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -51,13 +71,16 @@ async function loadTensorflow(reasons: MissingReasons): Promise<string | undefin
   return undefined;
 }
 
-async function loadWasm(options: NodeUseBestBackendOptions, reasons: MissingReasons): Promise<void> {
-  let wasm: { setWasmPaths(prefix: string): void };
+async function loadWasm(
+  options: NodeUseBestBackendOptions,
+  reasons: MissingReasons,
+): Promise<WasmModule | undefined> {
+  let wasm: WasmModule;
   try {
-    wasm = (await importOptional('@tensorflow/tfjs-backend-wasm')) as typeof wasm;
+    wasm = (await importOptional('@tensorflow/tfjs-backend-wasm')) as WasmModule;
   } catch (e) {
     reasons.wasm = `@tensorflow/tfjs-backend-wasm could not be loaded (${errorMessage(e)}); install it`;
-    return;
+    return undefined;
   }
   const initialised = tf.engine().registry.wasm != null;
   if (!initialised && options.wasmPaths !== false) {
@@ -68,6 +91,7 @@ async function loadWasm(options: NodeUseBestBackendOptions, reasons: MissingReas
       reasons.wasm = `setWasmPaths failed: ${errorMessage(e)}`;
     }
   }
+  return wasm;
 }
 
 async function loadCpu(reasons: MissingReasons): Promise<void> {
@@ -86,16 +110,21 @@ async function loadCpu(reasons: MissingReasons): Promise<void> {
  * fast conv filter gradient. With `options.backend` the choice is forced and any failure throws an Error
  * naming the backend and the cause. In a browser use `useBestBackend` from `@klevel/wasm-train`.
  *
- * @param options `backend` to force one, `wasmPaths`, `allowUntestedTfjsVersion`.
- * @returns `{ backend, reason, kernels }`.
+ * With `options.wasmThreads: n` (n > 1) the wasm backend runs XNNPACK on n threads (opt-in; see
+ * docs/wasm-threads.md); it throws if that cannot be honoured.
+ *
+ * @param options `backend` to force one, `wasmPaths`, `wasmThreads`, `allowUntestedTfjsVersion`.
+ * @returns `{ backend, reason, kernels, wasmThreads }`.
  * @example
  * import { useBestBackend } from '@klevel/wasm-train/node';
  * const { backend, reason } = await useBestBackend(); // e.g. 'wasm'
+ * // or, on a machine with two idle cores: await useBestBackend({ backend: 'wasm', wasmThreads: 2 });
  */
-export async function useBestBackend(options: NodeUseBestBackendOptions = {}): Promise<BestBackend> {
+export async function useBestBackend(options: NodeUseBestBackendOptions = {}): Promise<NodeBestBackend> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`useBestBackend: options must be an object, got ${String(options)}.`);
   }
+  const threads = options.wasmThreads == null ? 1 : checkWasmThreads(options.wasmThreads);
   const reasons: MissingReasons = {};
   const forced = options.backend;
   const notes: Partial<Record<'tensorflow', string>> = {};
@@ -103,7 +132,36 @@ export async function useBestBackend(options: NodeUseBestBackendOptions = {}): P
     const loaded = await loadTensorflow(reasons);
     if (loaded) notes.tensorflow = loaded;
   }
-  if (forced == null || forced === 'wasm') await loadWasm(options, reasons);
+  const wasm = forced == null || forced === 'wasm' ? await loadWasm(options, reasons) : undefined;
   if (forced == null || forced === 'cpu') await loadCpu(reasons);
-  return selectBackend(options, reasons, notes);
+  if (threads === 1 || wasm == null) return selectBackend(options, reasons, notes);
+  return selectWithThreads(threads, wasm, () => selectBackend(options, reasons, notes));
+}
+
+/** Runs the selection with `threads` XNNPACK threads prepared for wasm, and checks they started. */
+async function selectWithThreads(
+  threads: number,
+  wasm: WasmModule,
+  select: () => Promise<BestBackend>,
+): Promise<NodeBestBackend> {
+  const initialised = tf.engine().registry.wasm != null;
+  const restore = initialised ? () => {} : prepareWasmThreads(threads, (n) => wasm.setThreadsCount(n));
+  let chosen: BestBackend;
+  try {
+    chosen = await select();
+  } finally {
+    restore();
+  }
+  if (chosen.backend !== 'wasm') return chosen;
+  if (!initialised) unrefWasmWorkers();
+  const actual = wasm.getThreadsCount();
+  if (actual !== threads) {
+    throw new Error(
+      `useBestBackend: options.wasmThreads is ${threads} but the wasm backend runs ${actual} thread(s)` +
+        (initialised
+          ? ': it was initialised before this call, and its thread count is fixed then. Call useBestBackend({ wasmThreads }) first.'
+          : '. The threaded build did not start as expected; drop wasmThreads to use the single-threaded build.'),
+    );
+  }
+  return { ...chosen, reason: `${chosen.reason}; ${threads} XNNPACK threads`, wasmThreads: threads };
 }
