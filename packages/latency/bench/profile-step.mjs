@@ -1,11 +1,13 @@
 // Per-kernel profile of one training step (`trainOnBatch`, momentum SGD, batch 64) on wasm with the klevel
 // training kernels, for the models of the PyTorch comparison. Prints, per model, the kernels sorted by total
 // time and the time outside kernels (tfjs-layers bookkeeping, the loss read-back, engine overhead).
-// Usage (after `npm run build`): node packages/latency/bench/profile-step.mjs [lenet5|lenet5Caffe|vgg|vggBn ...]
-import { registerTrainingKernels } from '@klevel/wasm-train';
+// Usage (after `npm run build`):
+//   node packages/latency/bench/profile-step.mjs [--threads N] [lenet5|lenet5Caffe|vgg|vggBn ...]
+// (--threads: XNNPACK threads, useBestBackend({ wasmThreads: N }); default 1).
+import { parseArgs } from 'node:util';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import { lenet5, lenet5Caffe, loadFashionMnist, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
 
 export const MODELS = {
   lenet5: () => lenet5({ seed: 1 }),
@@ -67,11 +69,19 @@ export async function profileStep(build, xs, ys, { warmup = 3, steps = 5 } = {})
 }
 
 async function main() {
-  await tf.setBackend('wasm');
-  registerTrainingKernels('wasm');
+  const { values, positionals } = parseArgs({
+    options: { threads: { type: 'string', default: '1' } },
+    allowPositionals: true,
+  });
+  const unknown = positionals.filter((m) => !(m in MODELS));
+  if (unknown.length > 0) {
+    throw new Error(`profile-step: unknown model ${unknown.join(', ')}; expected ${Object.keys(MODELS).join(', ')}`);
+  }
+  const chosen = await useBestBackend({ backend: 'wasm', wasmThreads: Number(values.threads) });
+  console.log(chosen.reason);
   const data = await loadFashionMnist({ split: 'train', limit: 64 });
   const { xs, ys } = data.toTensors();
-  const which = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(MODELS);
+  const which = positionals.length ? positionals : Object.keys(MODELS);
   for (const name of which) {
     const p = await profileStep(MODELS[name], xs, ys);
     console.log(

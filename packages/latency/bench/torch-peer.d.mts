@@ -5,8 +5,11 @@ export function startTorchPeer(options: {
   threads: number;
   python?: string;
 }): Promise<{ peer: TorchPeer; info: { torch: string; threads: number } } | { skipped: string }>;
-export class TorchPeer {
-  constructor(python: string);
+export class LinePeer {
+  constructor(command: string, args: string[], name: string);
   request(msg: Record<string, unknown> & { cmd: string }): Promise<Record<string, unknown>>;
   close(): Promise<void>;
+}
+export class TorchPeer extends LinePeer {
+  constructor(python: string);
 }

@@ -48,10 +48,14 @@ export async function startTorchPeer({ threads, python = pythonCommand() }) {
   return { peer, info };
 }
 
-/** One Python process running torch_peer.py; requests are answered in order. */
-export class TorchPeer {
-  constructor(python) {
-    this.child = spawn(python, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * A child process that answers one JSON line per JSON command line, in order (`{ ok: true, ... }` or
+ * `{ ok: false, error }`). `name` labels its errors.
+ */
+export class LinePeer {
+  constructor(command, args, name) {
+    this.name = name;
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.stderr = '';
     this.child.stderr.on('data', (d) => {
       this.stderr = (this.stderr + d).slice(-4000);
@@ -61,19 +65,19 @@ export class TorchPeer {
     createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.resolve(line));
     this.child.on('exit', (code, signal) => {
       this.exited = `exited (code ${code}, signal ${signal}): ${this.stderr.trim()}`;
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`PyTorch peer ${this.exited}`));
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`${this.name} ${this.exited}`));
     });
   }
 
   /** Sends one command; resolves to its answer, rejects with the peer's error. */
   request(msg) {
-    if (this.exited) return Promise.reject(new Error(`PyTorch peer ${this.exited}`));
+    if (this.exited) return Promise.reject(new Error(`${this.name} ${this.exited}`));
     return new Promise((resolve, reject) => {
       this.waiting.push({
         resolve: (line) => {
           const out = JSON.parse(line);
           if (out.ok) resolve(out);
-          else reject(new Error(`PyTorch peer: ${msg.cmd} failed: ${out.error}`));
+          else reject(new Error(`${this.name}: ${msg.cmd} failed: ${out.error}`));
         },
         reject,
       });
@@ -87,5 +91,12 @@ export class TorchPeer {
     const done = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.stdin.end();
     await done;
+  }
+}
+
+/** One Python process running torch_peer.py. */
+export class TorchPeer extends LinePeer {
+  constructor(python) {
+    super(python, [SCRIPT], 'PyTorch peer');
   }
 }

@@ -3,9 +3,10 @@
 // categorical cross-entropy, the loss read back) against PyTorch's zero_grad/forward/backward/step with
 // `torch.set_num_threads(2)` (and the loss read back with `.item()`), for LeNet-5, LeNet-5-Caffe, VGG-small and
 // VGG-small with BatchNorm. Inference: dense and 50%-pruned VGG-small with BatchNorm folded, batch 1 and 64
-// (`predict` + download vs `inference_mode` forward + softmax). The participants alternate step by step (the
-// order rotates every step), so a load spike on this shared machine hits all of them alike; ratios are of
-// the medians. PyTorch with 1 thread runs alongside as a reference (klevel's wasm runs on one thread).
+// (`predict` + download vs `inference_mode` forward + softmax). The participants alternate in short blocks (the
+// order rotates every round), so a load spike on this shared machine hits all of them alike; ratios are of
+// the medians. PyTorch with 1 thread runs alongside as a reference, and klevel with 2 XNNPACK threads
+// (`useBestBackend({ wasmThreads: 2 })`) in a second Node process (klevel-peer.mjs).
 // The PyTorch columns are skipped with a note when Python cannot import torch (see torch-peer.mjs).
 // Options: `{ quick: true }` (fewer steps; `npm run bench:torch`).
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { useBestBackend } from '@klevel/wasm-train/node';
 import { lenet5, lenet5Caffe, loadFashionMnist, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { startKlevelPeer } from './klevel-peer.mjs';
 import { startTorchPeer } from './torch-peer.mjs';
 
 export const GOAL_RATIO = 1.5;
@@ -58,16 +60,21 @@ const uptime = () => {
 };
 
 /**
- * Runs `warmup` then `steps` rounds; in round i the participants go in an order rotated by i. Each
- * participant's `step()` resolves to its own measured milliseconds.
+ * Runs `warmup` then enough rounds for `steps` timed steps per participant; in round i the participants go in an
+ * order rotated by i, each running a block of `block` consecutive steps whose first is not timed: multi-threaded
+ * participants (PyTorch's OpenMP, the threaded klevel peer) keep spinning threads for a moment after a step, which
+ * would otherwise slow whoever runs next. Each participant's `step()` resolves to its own measured milliseconds.
  */
-async function alternate(participants, warmup, steps) {
+async function alternate(participants, warmup, steps, block = 3) {
   const times = participants.map(() => []);
-  for (let i = 0; i < warmup + steps; i++) {
+  const rounds = Math.ceil(steps / (block - 1));
+  for (let i = 0; i < warmup + rounds; i++) {
     for (let j = 0; j < participants.length; j++) {
       const k = (i + j) % participants.length;
-      const ms = await participants[k].step();
-      if (i >= warmup) times[k].push(ms);
+      for (let b = 0; b < block; b++) {
+        const ms = await participants[k].step();
+        if (i >= warmup && b > 0 && times[k].length < steps) times[k].push(ms);
+      }
     }
   }
   return times;
@@ -97,35 +104,41 @@ function klevelPredictor(model, x) {
   };
 }
 
-function torchParticipant(peer) {
+function peerParticipant(peer) {
   return { step: async () => (await peer.request({ cmd: 'step' })).ms };
 }
 
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
-/** One table row from the klevel times and the PyTorch times (2 threads, 1 thread; undefined when skipped). */
-function row(label, params, k, t2, t1, loads) {
+/**
+ * One table row from the klevel times (`k`: this process, one thread; `kt`: the threaded klevel peer, or
+ * undefined) and the PyTorch times (`t2`: 2 threads, `t1`: 1 thread; undefined when skipped).
+ */
+function row(label, params, { k, kt, t2, t1 }, loads) {
   const km = median(k);
-  const cells = [label, params.toLocaleString('en-US')];
-  if (t2) {
-    const tm = median(t2);
-    cells.push(
-      fmt(tm),
-      fmt(km),
-      `**${(km / tm).toFixed(2)}x**`,
-      fmt(median(t1)),
-      `${(km / median(t1)).toFixed(2)}x`,
-    );
-  } else {
-    cells.push('-', fmt(km), '-', '-', '-');
-  }
-  cells.push(String(k.length), `${loads[0].toFixed(1)} → ${loads[1].toFixed(1)}`);
-  return { cells, ratio: t2 ? km / median(t2) : undefined };
+  const ktm = kt ? median(kt) : undefined;
+  const tm = t2 ? median(t2) : undefined;
+  const ratio = (a, b) => (a !== undefined && b !== undefined ? a / b : undefined);
+  const x = (r, bold) => (r === undefined ? '-' : bold ? `**${r.toFixed(2)}x**` : `${r.toFixed(2)}x`);
+  const cells = [
+    label,
+    params.toLocaleString('en-US'),
+    tm === undefined ? '-' : fmt(tm),
+    fmt(km),
+    x(ratio(km, tm), true),
+    ktm === undefined ? '-' : fmt(ktm),
+    x(ratio(ktm, tm), true),
+    t1 ? fmt(median(t1)) : '-',
+    x(t1 ? ratio(km, median(t1)) : undefined, false),
+    String(k.length),
+    `${loads[0].toFixed(1)} → ${loads[1].toFixed(1)}`,
+  ];
+  return { cells, ratio: ratio(km, tm), threadedRatio: ratio(ktm, tm) };
 }
 
-const HEAD =
-  '| model | params | PyTorch CPU, 2 threads (ms) | klevel wasm (ms) | klevel / PyTorch | PyTorch, 1 thread (ms) | klevel / PyTorch 1 thread | steps | 1-min load |\n' +
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+const HEAD = (threads) =>
+  `| model | params | PyTorch CPU, 2 threads (ms) | klevel wasm, 1 thread (ms) | klevel 1 thread / PyTorch | klevel wasm, ${threads} threads (ms) | klevel ${threads} threads / PyTorch | PyTorch, 1 thread (ms) | klevel 1 thread / PyTorch 1 thread | steps | 1-min load |\n` +
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
 
 /** @param {{ quick?: boolean }} [options] */
 export async function run(options = {}) {
@@ -141,7 +154,16 @@ export async function run(options = {}) {
   writeFileSync(join(tmp, 'y.u8'), data.labels);
   const start2 = await startTorchPeer({ threads: 2 });
   const start1 = start2.peer ? await startTorchPeer({ threads: 1 }) : start2;
-  const peers = start2.peer ? [start2.peer, start1.peer] : [];
+  const torchPeers = start2.peer ? [start2.peer, start1.peer] : [];
+  // klevel with XNNPACK threads (opt-in: useBestBackend({ wasmThreads })) runs in its own process.
+  const threads = Math.min(2, os.cpus().length);
+  const threaded = threads > 1 ? await startKlevelPeer({ threads }) : undefined;
+  const peers = [...(threaded ? [threaded.peer] : []), ...torchPeers];
+  const series = (times) => {
+    const [k, ...rest] = times;
+    const kt = threaded ? rest.shift() : undefined;
+    return { k, kt, t2: rest[0], t1: rest[1] };
+  };
   const { xs, ys } = data.toTensors();
   const startUptime = uptime();
   const trainRows = [];
@@ -159,9 +181,9 @@ export async function run(options = {}) {
       const model = m.build();
       const load0 = os.loadavg()[0];
       for (const p of peers) await p.request({ cmd: 'model', ...m.torch, mode: 'train', batch: 64 });
-      const parts = [klevelTrainer(model, xs, ys), ...peers.map(torchParticipant)];
-      const [k, t2, t1] = await alternate(parts, 2, trainSteps);
-      trainRows.push(row(m.label, model.countParams(), k, t2, t1, [load0, os.loadavg()[0]]));
+      const parts = [klevelTrainer(model, xs, ys), ...peers.map(peerParticipant)];
+      const times = series(await alternate(parts, 2, trainSteps));
+      trainRows.push(row(m.label, model.countParams(), times, [load0, os.loadavg()[0]]));
       console.log(`| ${trainRows.at(-1).cells.join(' | ')} |`);
       model.dispose();
     }
@@ -186,12 +208,10 @@ export async function run(options = {}) {
           });
         }
         const x = tf.slice(xs, [0, 0, 0, 0], [batch, 28, 28, 1]);
-        const parts = [klevelPredictor(model, x), ...peers.map(torchParticipant)];
+        const parts = [klevelPredictor(model, x), ...peers.map(peerParticipant)];
         const steps = batch === 1 ? (quick ? 20 : 60) : quick ? 8 : 25;
-        const [k, t2, t1] = await alternate(parts, batch === 1 ? 10 : 3, steps);
-        inferRows.push(
-          row(`${label}, batch ${batch}`, model.countParams(), k, t2, t1, [load0, os.loadavg()[0]]),
-        );
+        const times = series(await alternate(parts, batch === 1 ? 4 : 1, steps));
+        inferRows.push(row(`${label}, batch ${batch}`, model.countParams(), times, [load0, os.loadavg()[0]]));
         console.log(`| ${inferRows.at(-1).cells.join(' | ')} |`);
         x.dispose();
       }
@@ -206,23 +226,30 @@ export async function run(options = {}) {
   const torchNote = start2.peer
     ? `PyTorch ${start2.info.torch} (CPU, \`torch.set_num_threads(2)\`, and a second process with 1 thread), NCHW, timed inside Python (\`time.perf_counter\` around the step only, not the pipe).`
     : `**${start2.skipped}**`;
-  const met = trainRows.filter((r) => r.ratio !== undefined && r.ratio <= GOAL_RATIO).length;
+  const goalLine = (key, what) => {
+    const rs = trainRows.map((r) => r[key]);
+    const met = rs.filter((r) => r !== undefined && r <= GOAL_RATIO).length;
+    return `${what}: **${met} of ${rs.length} met** (${rs.map((r) => `${r.toFixed(2)}x`).join(', ')})`;
+  };
   const goal = start2.peer
-    ? `Goal (issue 16): klevel within ${GOAL_RATIO}x of PyTorch (2 threads) on every training row: **${met} of ${trainRows.length} met** (${trainRows.map((r) => `${r.ratio.toFixed(2)}x`).join(', ')}).`
+    ? `Goal (issue 16): klevel within ${GOAL_RATIO}x of PyTorch (2 threads) on every training row. ${goalLine('ratio', 'klevel on 1 thread (the default)')}${threaded ? `; ${goalLine('threadedRatio', `klevel on ${threads} threads (\`useBestBackend({ wasmThreads: ${threads} })\`)`)}` : ''}.`
     : 'Goal (issue 16): klevel within 1.5x of PyTorch (2 threads): not measured (no PyTorch).';
+  const threadNote = threaded
+    ? `The ${threads}-thread klevel column is a second Node process (${threaded.info.reason}; the thread count is fixed per process), with the same models (inference: the BN-free architecture the folded model has), alternated with the others.`
+    : 'The multi-threaded klevel column is skipped: this machine has one logical core.';
   const markdown = `Machine load: start \`${startUptime}\`; end \`${endUptime}\` (${os.cpus().length} cores, shared: absolute times move with the load, the side-by-side ratios much less).
-klevel: ${chosen.reason}; Fashion-MNIST (${data.source}) batch of 64. ${torchNote} Every row alternates klevel and PyTorch step by step (the order rotates each step); medians, ratio = klevel median / PyTorch median (above 1: klevel slower).${quick ? ' Quick mode (fewer steps).' : ''}
+klevel: ${chosen.reason}; Fashion-MNIST (${data.source}) batch of 64. ${threadNote} ${torchNote} Every row alternates the participants in blocks of 3 steps whose first is not timed (the order rotates each round; the first step after another process absorbs its spinning threads); medians, ratio = klevel median / PyTorch median (above 1: klevel slower).${quick ? ' Quick mode (fewer steps).' : ''}
 
 **Training step**, batch 64, momentum SGD (0.01, 0.9), cross-entropy: klevel \`await model.trainOnBatch(xs, ys)\` vs PyTorch \`zero_grad(); loss = f(model(x), y); loss.backward(); step(); loss.item()\`.
 
-${HEAD}
+${HEAD(threads)}
 ${trainRows.map((r) => `| ${r.cells.join(' | ')} |`).join('\n')}
 
 ${goal}
 
 **Inference**, VGG-small with BatchNorm folded into the convs (\`foldBatchNorm\` of @klevel/pruner; PyTorch: the same convs with bias, no BN), dense vs pruned to 50% of the filters and units (\`prune(dense, { keep: ${JSON.stringify(PRUNED_KEEP).replaceAll('"', '').replaceAll(',', ', ').replaceAll(':', ': ')}, check: false })\`): klevel \`model.predict(x).dataSync()\` vs PyTorch \`inference_mode\` forward + softmax.
 
-${HEAD}
+${HEAD(threads)}
 ${inferRows.map((r) => `| ${r.cells.join(' | ')} |`).join('\n')}
 
 Command: \`npm run bench -- latency/vs-pytorch\` (this section, full step counts) or \`npm run bench:torch\` (this section only, quick mode); the per-kernel profile of these steps: \`node packages/latency/bench/profile-step.mjs\`.
