@@ -45,6 +45,12 @@ describe('parseDemoOptions', () => {
     });
   });
 
+  it('takes --wasm-threads as a number or auto', () => {
+    expect(parseDemoOptions(['--wasm-threads', '1']).wasmThreads).toBe(1);
+    expect(parseDemoOptions(['--wasm-threads', 'auto']).wasmThreads).toBe('auto');
+    expect(QUICK_DEFAULTS.wasmThreads).toBe('auto');
+  });
+
   it("takes lambda 'auto'", () => {
     expect(parseDemoOptions(['--lambda', 'auto']).lambda).toBe('auto');
   });
@@ -56,6 +62,8 @@ describe('parseDemoOptions', () => {
     [['--hspg-epochs', '0'], /--hspg-epochs must be an integer >= 1/],
     [['--lambda', 'strong'], /--lambda must be a number > 0, got 'strong'/],
     [['--backend', 'webgl'], /--backend must be one of auto, wasm, cpu, tensorflow/],
+    [['--wasm-threads', '0'], /--wasm-threads must be an integer >= 1/],
+    [['--wasm-threads', '65'], /--wasm-threads must be at most 64, got 65/],
     [['--latency-batch', '1,x'], /--latency-batch must be comma-separated/],
     [['--epsilon', '1'], /--epsilon must be a number in \[0, 1\)/],
     [['--bogus'], /unknown option/],

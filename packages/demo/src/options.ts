@@ -19,6 +19,9 @@ export interface DemoOptions {
   out: string;
   /** Backend name, or 'auto' for `useBestBackend()`. */
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  /** XNNPACK threads of the wasm backend, or 'auto': 2 on a machine with 2 or more logical cores (1 otherwise)
+   *  when the demo starts wasm; a wasm backend already running in the process keeps its thread count. */
+  wasmThreads: number | 'auto';
   /** Seed of the model initialisation and the data shuffles. */
   seed: number;
   /** Training images (the rest of the pool is never used; null = all but the validation slice). */
@@ -70,6 +73,7 @@ export const QUICK_DEFAULTS: Readonly<DemoOptions> = Object.freeze({
   keep: 0.2,
   out: 'out/demo',
   backend: 'auto',
+  wasmThreads: 'auto',
   seed: 1,
   trainLimit: 12000,
   valSize: 1000,
@@ -103,6 +107,13 @@ export const FULL_OVERRIDES: Readonly<Partial<DemoOptions>> = Object.freeze({
   latencyRuns: 100,
   full: true,
 });
+
+function threadsValue(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = positiveInt('--wasm-threads')(value);
+  if (n > 64) throw new InvalidArgumentError(`--wasm-threads must be at most 64, got ${n}.`);
+  return n;
+}
 
 function lambdaValue(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
@@ -182,6 +193,11 @@ export function demoProgram(): Command {
       '--backend <name>',
       'auto | wasm | cpu | tensorflow (default auto: useBestBackend())',
       oneOf('--backend', ['auto', 'wasm', 'cpu', 'tensorflow'] as const),
+    )
+    .option(
+      '--wasm-threads <n>',
+      'XNNPACK threads of the wasm backend, a number or auto (default auto: 2 with 2+ cores, else 1)',
+      threadsValue,
     )
     .option(
       '--seed <n>',

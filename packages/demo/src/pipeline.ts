@@ -2,6 +2,7 @@
  * The demo as a recipe, one stage per step: backend and data; the dense baseline; the sparse run (WGSEF
  * prox-SGD, HSPG, exact-k finalize); prune (output-checked); fine-tune the pruned model; latency; outputs.
  */
+import { availableParallelism } from 'node:os';
 import { prune } from '@klevel/pruner';
 import { useBestBackend } from '@klevel/wasm-train/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,10 +57,19 @@ async function timed<T>(ctx: Pick<DemoContext, 'timings'>, name: string, fn: () 
   }
 }
 
+/** 'auto': 2 threads when this run starts wasm on a 2+ core machine; a wasm already running keeps its count. */
+function wasmThreadsOption(threads: DemoOptions['wasmThreads']): { wasmThreads?: number } {
+  if (threads !== 'auto') return { wasmThreads: threads };
+  return tf.findBackend('wasm') == null ? { wasmThreads: Math.min(2, availableParallelism()) } : {};
+}
+
 async function setup(o: DemoOptions, log: (line: string) => void): Promise<DemoContext> {
   const timings: Record<string, number> = {};
   const t = performance.now();
-  const backend = await useBestBackend(o.backend === 'auto' ? {} : { backend: o.backend });
+  const backend = await useBestBackend({
+    ...(o.backend === 'auto' ? {} : { backend: o.backend }),
+    ...wasmThreadsOption(o.wasmThreads),
+  });
   log(`backend: ${backend.backend} (${backend.reason})`);
   const data = await loadDemoData(o);
   log(
