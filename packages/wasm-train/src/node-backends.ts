@@ -134,7 +134,8 @@ export async function useBestBackend(options: NodeUseBestBackendOptions = {}): P
   }
   const wasm = forced == null || forced === 'wasm' ? await loadWasm(options, reasons) : undefined;
   if (forced == null || forced === 'cpu') await loadCpu(reasons);
-  if (threads === 1 || wasm == null) return selectBackend(options, reasons, notes);
+  // An explicit wasmThreads (1 included) is verified against the running backend; none leaves wasm as it is.
+  if (options.wasmThreads == null || wasm == null) return selectBackend(options, reasons, notes);
   return selectWithThreads(threads, wasm, () => selectBackend(options, reasons, notes));
 }
 
@@ -145,7 +146,8 @@ async function selectWithThreads(
   select: () => Promise<BestBackend>,
 ): Promise<NodeBestBackend> {
   const initialised = tf.engine().registry.wasm != null;
-  const restore = initialised ? () => {} : prepareWasmThreads(threads, (n) => wasm.setThreadsCount(n));
+  const restore =
+    initialised || threads === 1 ? () => {} : prepareWasmThreads(threads, (n) => wasm.setThreadsCount(n));
   let chosen: BestBackend;
   try {
     chosen = await select();
@@ -153,7 +155,7 @@ async function selectWithThreads(
     restore();
   }
   if (chosen.backend !== 'wasm') return chosen;
-  if (!initialised) unrefWasmWorkers();
+  if (!initialised && threads > 1) unrefWasmWorkers();
   const actual = wasm.getThreadsCount();
   if (actual !== threads) {
     throw new Error(
@@ -163,5 +165,6 @@ async function selectWithThreads(
           : '. The threaded build did not start as expected; drop wasmThreads to use the single-threaded build.'),
     );
   }
-  return { ...chosen, reason: `${chosen.reason}; ${threads} XNNPACK threads`, wasmThreads: threads };
+  const note = threads > 1 ? `; ${threads} XNNPACK threads` : '';
+  return { ...chosen, reason: `${chosen.reason}${note}`, wasmThreads: threads };
 }

@@ -21,6 +21,7 @@ function train(threads: number): {
   weights: string;
   loss: number[];
   leaked: number;
+  recheck: string;
 } {
   const out = execFileSync(process.execPath, [script], {
     env: { ...process.env, WASM_THREADS: String(threads) },
@@ -41,6 +42,8 @@ describe('wasmThreads', () => {
     expect(two.loss[1]).toBeLessThan(two.loss[0] as number);
     expect(two.weights).toBe(one.weights);
     expect(two.loss).toEqual(one.loss);
+    expect(one.recheck).toMatch(/wasmThreads is 2 but the wasm backend runs 1 thread\(s\)/);
+    expect(two.recheck).toMatch(/wasmThreads is 1 but the wasm backend runs 2 thread\(s\)/);
   });
 
   it('rewrites the real worker to read the main script blob with the bundle bindings', () => {
@@ -74,6 +77,6 @@ describe('wasmThreads', () => {
       /wasmThreads is 2 but the wasm backend runs 1 thread\(s\): it was initialised before this call/,
     );
     const same = await useBestBackend({ backend: 'wasm', wasmThreads: 1 });
-    expect(same.backend).toBe('wasm');
+    expect(same).toMatchObject({ backend: 'wasm', wasmThreads: 1 });
   });
 });

@@ -2,9 +2,9 @@
 // WASM_THREADS XNNPACK threads (built package, as a user runs it) and prints the weights' bytes as JSON.
 // Usage: WASM_THREADS=2 node packages/wasm-train/test/threads-train.mjs
 import { createHash } from 'node:crypto';
+import { useBestBackend } from '@klevel/wasm-train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { useBestBackend } from '@klevel/wasm-train/node';
 
 const threads = Number(process.env.WASM_THREADS ?? 1);
 const chosen = await useBestBackend({ backend: 'wasm', wasmThreads: threads });
@@ -37,6 +37,12 @@ const fit = () => model.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: false, 
 const first = await fit(); // creates the optimizer's slots
 const before = tf.memory().numTensors;
 const second = await fit();
+// Asking for another thread count once wasm runs must throw, not be ignored.
+const other = threads === 1 ? 2 : 1;
+const recheck = await useBestBackend({ backend: 'wasm', wasmThreads: other }).then(
+  () => 'no error',
+  (e) => e.message,
+);
 const hash = createHash('sha256');
 for (const w of model.getWeights()) hash.update(Buffer.from(w.dataSync().buffer));
 console.log(
@@ -46,5 +52,6 @@ console.log(
     weights: hash.digest('hex'),
     loss: [...first.history.loss, ...second.history.loss],
     leaked: tf.memory().numTensors - before,
+    recheck,
   }),
 );
