@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startKlevelPeer } from '../bench/klevel-peer.mjs';
+
+describe('the multi-threaded klevel peer of the vs-pytorch benchmark', () => {
+  it('starts wasm with 2 XNNPACK threads and times the same models as this process', async () => {
+    const { peer, info } = await startKlevelPeer({ threads: 2 });
+    const dir = mkdtempSync(join(os.tmpdir(), 'klevel-peer-test-'));
+    try {
+      expect(info).toMatchObject({ threads: 2, reason: expect.stringContaining('2 XNNPACK threads') });
+      const x = Float32Array.from({ length: 4 * 784 }, (_, i) => (i % 255) / 255);
+      writeFileSync(join(dir, 'x.f32'), Buffer.from(x.buffer));
+      writeFileSync(join(dir, 'y.u8'), Uint8Array.from([0, 3, 7, 9]));
+      await peer.request({ cmd: 'load', images: join(dir, 'x.f32'), labels: join(dir, 'y.u8'), count: 4 });
+      const train = await peer.request({ cmd: 'model', arch: 'lenet5', mode: 'train', batch: 4 });
+      expect(train.params).toBe(61_706);
+      const step = await peer.request({ cmd: 'step' });
+      expect(step.ms).toBeGreaterThan(0);
+      expect(Number.isFinite(step.loss)).toBe(true);
+      // the pruned, BN-folded VGG-small of the inference rows: convs with bias, no BatchNorm
+      const pruned = await peer.request({
+        cmd: 'model',
+        arch: 'vggSmall',
+        batchNorm: false,
+        filters: [16, 16, 32, 32],
+        units: [150],
+        mode: 'infer',
+        batch: 2,
+      });
+      expect(pruned.params).toBe(253_228);
+      expect((await peer.request({ cmd: 'step' })).ms).toBeGreaterThan(0);
+      await expect(peer.request({ cmd: 'bogus' })).rejects.toThrow(
+        /klevel peer: bogus failed: unknown command 'bogus'/,
+      );
+    } finally {
+      await peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
