@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startKlevelPeer } from '../bench/klevel-peer.mjs';
+import { loadFourImages } from './peer-fixture';
 
 describe('the multi-threaded klevel peer of the vs-pytorch benchmark', () => {
   it('starts wasm with 2 XNNPACK threads and times the same models as this process', async () => {
     const { peer, info } = await startKlevelPeer({ threads: 2 });
-    const dir = mkdtempSync(join(os.tmpdir(), 'klevel-peer-test-'));
+    const cleanup = await loadFourImages(peer);
     try {
       expect(info).toMatchObject({ threads: 2, reason: expect.stringContaining('2 XNNPACK threads') });
-      const x = Float32Array.from({ length: 4 * 784 }, (_, i) => (i % 255) / 255);
-      writeFileSync(join(dir, 'x.f32'), Buffer.from(x.buffer));
-      writeFileSync(join(dir, 'y.u8'), Uint8Array.from([0, 3, 7, 9]));
-      await peer.request({ cmd: 'load', images: join(dir, 'x.f32'), labels: join(dir, 'y.u8'), count: 4 });
       const train = await peer.request({ cmd: 'model', arch: 'lenet5', mode: 'train', batch: 4 });
       expect(train.params).toBe(61_706);
       const step = await peer.request({ cmd: 'step' });
@@ -36,7 +30,7 @@ describe('the multi-threaded klevel peer of the vs-pytorch benchmark', () => {
       );
     } finally {
       await peer.close();
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 60_000);
 });

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeTorch, pythonCommand, startTorchPeer } from '../bench/torch-peer.mjs';
+import { loadFourImages } from './peer-fixture';
 
 describe('the PyTorch peer of the vs-pytorch benchmark', () => {
   it('skips the PyTorch column with a note naming the cause and the fix when Python is missing', async () => {
@@ -33,13 +31,9 @@ describe('the PyTorch peer of the vs-pytorch benchmark', () => {
       const started = await startTorchPeer({ threads: 1, python });
       if (!('peer' in started)) throw new Error(started.skipped);
       const { peer } = started;
-      const dir = mkdtempSync(join(os.tmpdir(), 'klevel-peer-test-'));
+      const cleanup = await loadFourImages(peer);
       try {
         expect(started.info.threads).toBe(1);
-        const x = Float32Array.from({ length: 4 * 784 }, (_, i) => (i % 255) / 255);
-        writeFileSync(join(dir, 'x.f32'), Buffer.from(x.buffer));
-        writeFileSync(join(dir, 'y.u8'), Uint8Array.from([0, 3, 7, 9]));
-        await peer.request({ cmd: 'load', images: join(dir, 'x.f32'), labels: join(dir, 'y.u8'), count: 4 });
         // Parameter counts equal to @klevel/zoo's models: the same architectures.
         const train = await peer.request({ cmd: 'model', arch: 'lenet5', mode: 'train', batch: 4 });
         expect(train.params).toBe(61_706);
@@ -63,7 +57,7 @@ describe('the PyTorch peer of the vs-pytorch benchmark', () => {
         );
       } finally {
         await peer.close();
-        rmSync(dir, { recursive: true, force: true });
+        cleanup();
       }
     },
   );
