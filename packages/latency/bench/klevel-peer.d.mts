@@ -3,3 +3,5 @@ import type { LinePeer } from './torch-peer.mjs';
 export function startKlevelPeer(options: {
   threads: number;
 }): Promise<{ peer: LinePeer; info: { reason: string; threads: number } }>;
+export function convLayer(): import('@tensorflow/tfjs-layers').Sequential;
+export function convInput(batch: number): import('@tensorflow/tfjs-core').Tensor4D;

@@ -8,10 +8,25 @@ import { fileURLToPath } from 'node:url';
 import { useBestBackend } from '@klevel/wasm-train/node';
 import { lenet5, lenet5Caffe, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { LinePeer } from './torch-peer.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const ARCHS = { lenet5, lenet5Caffe, vggSmall };
+
+/**
+ * The per-kernel ceiling row of the benchmark: one 3x3 convolution, 32 -> 32 channels, 'same' padding, with bias,
+ * on random `[batch, 28, 28, 32]` inputs (VGG-small's conv2; torch_peer.py's "conv" arch).
+ */
+export function convLayer() {
+  return tfl.sequential({
+    layers: [tfl.layers.conv2d({ inputShape: [28, 28, 32], filters: 32, kernelSize: 3, padding: 'same' })],
+  });
+}
+
+/** The seeded random input of `convLayer`. */
+export const convInput = (batch) => tf.randomNormal([batch, 28, 28, 32], 0, 1, 'float32', 1);
+
+const ARCHS = { lenet5, lenet5Caffe, vggSmall, conv: convLayer };
 
 /** Starts the peer process with `threads` XNNPACK threads; resolves to `{ peer, info }`. */
 export async function startKlevelPeer({ threads }) {
@@ -37,6 +52,8 @@ const commands = {
     state.model?.dispose();
     tf.dispose([state.x, state.y]);
     // Inference models are BN-free (the benchmark's are BatchNorm folded into the convs: the same ops).
+    if (!(arch in ARCHS))
+      throw new Error(`unknown arch '${arch}' (expected ${Object.keys(ARCHS).join(', ')})`);
     const vgg = arch === 'vggSmall';
     state.model = ARCHS[arch]({
       seed: 1,
@@ -45,7 +62,7 @@ const commands = {
       ...(vgg ? { batchNorm } : {}),
     });
     state.mode = mode;
-    state.x = tf.slice(state.xs, [0, 0, 0, 0], [batch, 28, 28, 1]);
+    state.x = arch === 'conv' ? convInput(batch) : tf.slice(state.xs, [0, 0, 0, 0], [batch, 28, 28, 1]);
     state.y = tf.slice(state.ys, [0, 0], [batch, 10]);
     if (mode === 'train')
       state.model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });

@@ -3,12 +3,13 @@
 Reads one JSON command per line on stdin and answers one JSON line on stdout, so the Node benchmark can
 alternate klevel and PyTorch steps in the same run. Each step is timed here (time.perf_counter around the
 work only, not the pipe). Models mirror @klevel/zoo (LeNet-5, LeNet-5-Caffe, VGG-small with or without
-BatchNorm, optionally narrower widths); layout NCHW, the PyTorch default.
+BatchNorm, optionally narrower widths), plus "conv": one 3x3 convolution 32 -> 32 channels on random
+[b, 32, 28, 28] inputs (the per-kernel ceiling row, inference only, no softmax); layout NCHW, the PyTorch default.
 
 Commands:
   {"cmd": "init", "threads": 2}
   {"cmd": "load", "images": path, "labels": path, "count": n}     float32 [n, 784] in [0, 1], uint8 labels
-  {"cmd": "model", "arch": "lenet5" | "lenet5Caffe" | "vggSmall", "batchNorm": bool,
+  {"cmd": "model", "arch": "lenet5" | "lenet5Caffe" | "vggSmall" | "conv", "batchNorm": bool,
    "filters": [...], "units": [...], "mode": "train" | "infer", "batch": b}
   {"cmd": "step"}   one zero_grad/forward/backward/step (train) or one no-grad forward (infer); returns ms
 """
@@ -56,7 +57,11 @@ def vgg_small(filters=(32, 32, 64, 64), units=(300,), batch_norm=True):
     return nn.Sequential(*layers)
 
 
-ARCHS = {'lenet5': lenet5, 'lenet5Caffe': lenet5_caffe, 'vggSmall': vgg_small}
+def conv_layer():
+    return nn.Conv2d(32, 32, 3, padding=1)
+
+
+ARCHS = {'lenet5': lenet5, 'lenet5Caffe': lenet5_caffe, 'vggSmall': vgg_small, 'conv': conv_layer}
 
 
 class Peer:
@@ -89,7 +94,12 @@ class Peer:
             kwargs['batch_norm'] = batchNorm
         self.model = ARCHS[arch](**kwargs)
         self.mode = mode
-        self.x = self.images[:batch].contiguous()
+        if arch == 'conv':
+            self.x = torch.randn(batch, 32, 28, 28, generator=torch.Generator().manual_seed(1))
+            self.head = lambda out: out
+        else:
+            self.x = self.images[:batch].contiguous()
+            self.head = lambda out: torch.softmax(out, dim=1)
         self.y = self.labels[:batch].contiguous()
         if mode == 'train':
             self.model.train()
@@ -111,7 +121,7 @@ class Peer:
             return {'ms': ms, 'loss': value}
         t0 = time.perf_counter()
         with torch.inference_mode():
-            out = torch.softmax(self.model(self.x), dim=1)
+            out = self.head(self.model(self.x))
         ms = (time.perf_counter() - t0) * 1000
         return {'ms': ms, 'sum': float(out.sum())}
 

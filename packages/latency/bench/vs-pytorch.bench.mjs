@@ -2,7 +2,8 @@
 // Training: one `model.trainOnBatch` (wasm + klevel training kernels, momentum SGD 0.01/0.9, batch 64,
 // categorical cross-entropy, the loss read back) against PyTorch's zero_grad/forward/backward/step with
 // `torch.set_num_threads(2)` (and the loss read back with `.item()`), for LeNet-5, LeNet-5-Caffe, VGG-small and
-// VGG-small with BatchNorm. Inference: dense and 50%-pruned VGG-small with BatchNorm folded, batch 1 and 64
+// VGG-small with BatchNorm. Kernel ceiling: one 3x3 convolution forward (32 -> 32 channels, batch 64), the op
+// whose backward and forward dominate the conv nets' steps: XNNPACK on wasm SIMD against PyTorch's oneDNN. Inference: dense and 50%-pruned VGG-small with BatchNorm folded, batch 1 and 64
 // (`predict` + download vs `inference_mode` forward + softmax). The participants alternate in short blocks (the
 // order rotates every round), so a load spike on this shared machine hits all of them alike; ratios are of
 // the medians. PyTorch with 1 thread runs alongside as a reference, and klevel with 2 XNNPACK threads
@@ -10,7 +11,7 @@
 // The PyTorch columns are skipped with a note when Python cannot import torch (see torch-peer.mjs).
 // Options: `{ quick: true }` (fewer steps; `npm run bench:torch`).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { foldBatchNorm, prune } from '@klevel/pruner';
@@ -18,7 +19,7 @@ import { useBestBackend } from '@klevel/wasm-train/node';
 import { lenet5, lenet5Caffe, loadFashionMnist, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { startKlevelPeer } from './klevel-peer.mjs';
+import { convInput, convLayer, startKlevelPeer } from './klevel-peer.mjs';
 import { startTorchPeer } from './torch-peer.mjs';
 
 export const GOAL_RATIO = 1.5;
@@ -104,8 +105,50 @@ function klevelPredictor(model, x) {
   };
 }
 
+/** The kernel-ceiling row: `convLayer()` forward on `convInput(64)` here and in every peer, alternated. */
+async function convCeiling(peers, series, quick) {
+  const model = convLayer();
+  const x = convInput(64);
+  try {
+    const load0 = os.loadavg()[0];
+    for (const p of peers) await p.request({ cmd: 'model', arch: 'conv', mode: 'infer', batch: 64 });
+    const times = series(
+      await alternate([klevelPredictor(model, x), ...peers.map(peerParticipant)], 1, quick ? 8 : 25),
+    );
+    return row('one conv 3x3, 32 -> 32 channels, input [64, 28, 28, 32]', model.countParams(), times, [
+      load0,
+      os.loadavg()[0],
+    ]);
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
 function peerParticipant(peer) {
   return { step: async () => (await peer.request({ cmd: 'step' })).ms };
+}
+
+/** What the kernel-ceiling row says, with its equal-thread ratios; empty without PyTorch. */
+function kernelCeilingNote(r, threads) {
+  if (r?.oneThreadRatio === undefined) return '';
+  const both =
+    r.threadedRatio === undefined ? '' : ` and ${r.threadedRatio.toFixed(2)}x on ${threads} threads each`;
+  return `On this one kernel klevel takes ${r.oneThreadRatio.toFixed(2)}x PyTorch's time on 1 thread each${both}: a training step made mostly of convolutions cannot get closer to PyTorch than that without a faster convolution than XNNPACK's wasm SIMD one.`;
+}
+
+/** The CPU's vector extensions that matter for the kernel-ceiling row (from /proc/cpuinfo on Linux). */
+function kernelCpu() {
+  try {
+    const flags =
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:(.*)$/m)?.[1]
+        .split(/\s+/) ?? [];
+    const has = ['avx2', 'fma', 'avx512f'].filter((f) => flags.includes(f));
+    return has.length ? `this CPU has ${has.join(', ')}` : 'no AVX2 on this CPU';
+  } catch {
+    return 'CPU flags unknown';
+  }
 }
 
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
@@ -133,7 +176,12 @@ function row(label, params, { k, kt, t2, t1 }, loads) {
     String(k.length),
     `${loads[0].toFixed(1)} → ${loads[1].toFixed(1)}`,
   ];
-  return { cells, ratio: ratio(km, tm), threadedRatio: ratio(ktm, tm) };
+  return {
+    cells,
+    ratio: ratio(km, tm),
+    threadedRatio: ratio(ktm, tm),
+    oneThreadRatio: t1 ? ratio(km, median(t1)) : undefined,
+  };
 }
 
 const HEAD = (threads) =>
@@ -168,6 +216,7 @@ export async function run(options = {}) {
   const startUptime = uptime();
   const trainRows = [];
   const inferRows = [];
+  let kernelRow;
   try {
     for (const p of peers) {
       await p.request({
@@ -187,6 +236,8 @@ export async function run(options = {}) {
       console.log(`| ${trainRows.at(-1).cells.join(' | ')} |`);
       model.dispose();
     }
+    kernelRow = await convCeiling(peers, series, quick);
+    console.log(`| ${kernelRow.cells.join(' | ')} |`);
     const dense = vggSmall({ seed: 1, batchNorm: true });
     const { model: pruned } = await prune(dense, { keep: PRUNED_KEEP, check: false });
     const { model: denseFolded } = await foldBatchNorm(dense);
@@ -246,6 +297,13 @@ ${HEAD(threads)}
 ${trainRows.map((r) => `| ${r.cells.join(' | ')} |`).join('\n')}
 
 ${goal}
+
+**Kernel ceiling**: one convolution forward, the op whose forward and two gradients (each a convolution of the same size) make most of the VGG rows' steps: klevel \`model.predict(x).dataSync()\` of a one-layer model (XNNPACK, wasm SIMD) vs PyTorch \`inference_mode\` forward + \`sum\` (oneDNN, ${kernelCpu()}).
+
+${HEAD(threads)}
+${kernelRow ? `| ${kernelRow.cells.join(' | ')} |` : ''}
+
+${kernelCeilingNote(kernelRow, threads)}
 
 **Inference**, VGG-small with BatchNorm folded into the convs (\`foldBatchNorm\` of @klevel/pruner; PyTorch: the same convs with bias, no BN), dense vs pruned to 50% of the filters and units (\`prune(dense, { keep: ${JSON.stringify(PRUNED_KEEP).replaceAll('"', '').replaceAll(',', ', ').replaceAll(':', ': ')}, check: false })\`): klevel \`model.predict(x).dataSync()\` vs PyTorch \`inference_mode\` forward + softmax.
 

@@ -25,6 +25,13 @@ describe('the multi-threaded klevel peer of the vs-pytorch benchmark', () => {
       });
       expect(pruned.params).toBe(253_228);
       expect((await peer.request({ cmd: 'step' })).ms).toBeGreaterThan(0);
+      // the kernel-ceiling row: one 3x3 conv 32 -> 32 with bias, as torch_peer.py's 'conv'
+      const conv = await peer.request({ cmd: 'model', arch: 'conv', mode: 'infer', batch: 2 });
+      expect(conv.params).toBe(9_248);
+      expect((await peer.request({ cmd: 'step' })).ms).toBeGreaterThan(0);
+      await expect(peer.request({ cmd: 'model', arch: 'resnet', mode: 'train', batch: 4 })).rejects.toThrow(
+        /unknown arch 'resnet' \(expected lenet5, lenet5Caffe, vggSmall, conv\)/,
+      );
       await expect(peer.request({ cmd: 'bogus' })).rejects.toThrow(
         /klevel peer: bogus failed: unknown command 'bogus'/,
       );
