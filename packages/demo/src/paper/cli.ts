@@ -5,10 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { type PaperArgs, paperProgram, parsePaperArgs } from './args';
+import { PAPER_DEFAULTS, type PaperArgs, paperProgram, parsePaperArgs } from './args';
 import { runGrid } from './harness';
+import type { PaperRecord } from './records';
 import { readRecords } from './records';
-import { writeReport } from './report';
+import { coveredGrid, writeReport } from './report';
+
+/** Renders the report of everything `records` holds and the full grid, whatever slice `a` ran. */
+function report(records: readonly PaperRecord[], a: PaperArgs): void {
+  writeReport(records, {
+    ...coveredGrid(PAPER_DEFAULTS, a, records),
+    out: a.out,
+    summary: a.summary,
+    cacheDir: a.cacheDir,
+  });
+}
 
 function command(argv: string[]): string {
   const quoted = argv.map((a) => (/^[\w./,=:-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
@@ -49,13 +60,13 @@ async function run(a: PaperArgs, argv: string[]): Promise<number> {
       latencyBatch: a.latencyBatch,
       command: command(argv),
       maxJobs: a.maxJobs,
-      onRecord: (records) => writeReport(records, a),
+      onRecord: (records) => report(records, a),
       log,
       bars: a.progress && Boolean(process.stderr.isTTY),
     });
     log(`bench:paper: ${ran} job(s) run`);
   }
-  writeReport(readRecords(a.results), a);
+  report(readRecords(a.results), a);
   log(`bench:paper: wrote ${a.out} and ${a.summary} from ${a.results}`);
   return 0;
 }

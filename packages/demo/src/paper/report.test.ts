@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from './cell';
 import type { LatencyRecord, PaperRecord, RecordContext, RunRecord } from './records';
-import { missingCells, renderMarkdown, reportRows, summaryJson } from './report';
+import { coveredGrid, missingCells, renderMarkdown, reportRows, summaryJson } from './report';
 
 const context: RecordContext = {
   command: 'npm run bench:paper -- --resume',
@@ -130,5 +130,35 @@ describe('the full-scale report', () => {
     const md = renderMarkdown(records, { ...grid, methods: [...grid.methods], models: [...grid.models] });
     expect(md).toMatch(/\| 0% \| dense \(SGD\) \| - \| 90\.50 ± 0\.71 \|/);
     expect(md).toMatch(/\| 80% \| pruned architecture from scratch \| - \| 87\.00 \(1 seed\) \|/);
+  });
+
+  it('covers the full grid and everything recorded, whatever slice the run was (a slice never drops rows)', () => {
+    const slice = {
+      ...grid,
+      methods: ['scratch' as const],
+      models: [...grid.models],
+      sparsities: [0.7],
+      seeds: [2],
+    };
+    const base = {
+      ...grid,
+      methods: ['dense' as const, 'magnitude' as const],
+      models: [...grid.models],
+      sparsities: [0.5],
+    };
+    const covered = coveredGrid(base, slice, records);
+    // canonical method order; the levels and seeds of the base, the slice and the records
+    expect(covered.methods).toEqual(['dense', 'wgsef-hspg', 'magnitude', 'scratch']);
+    expect(covered.sparsities).toEqual([0.5, 0.7, 0.8]);
+    expect(covered.seeds).toEqual([0, 1, 2]);
+    const rows = reportRows(records, covered);
+    expect(rows.map((r) => [r.method, r.sparsity])).toEqual([
+      ['dense', 0],
+      ['wgsef-hspg', 0.8],
+      ['scratch', 0.8],
+    ]);
+    const missing = missingCells(records, covered);
+    expect(missing).toContain('lenet5-caffe · magnitude · 50% · seeds 0, 1, 2 missing');
+    expect(missing).toContain('lenet5-caffe · scratch · 70% · seeds 0, 1, 2 missing');
   });
 });

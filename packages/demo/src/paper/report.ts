@@ -14,6 +14,8 @@ import {
   type GridSpec,
   isSearched,
   METHOD_LABELS,
+  PAPER_METHODS,
+  PAPER_MODELS,
   type PaperMethod,
   type PaperModel,
 } from './grid';
@@ -60,6 +62,49 @@ export interface ReportGrid {
   searchSparsity: number;
   /** Seed of the lambda search (0 unless `--search-seed`). */
   searchSeed: number;
+}
+
+/**
+ * The grid a report covers: `base` (the full default grid), the run's own `slice` and every cell the results
+ * file holds, so that rendering after a sliced run (`--sparsities 0.7 --methods scratch`) keeps every row
+ * already done and lists every cell of the full grid still missing. The search point is the slice's.
+ */
+export function coveredGrid(
+  base: ReportGrid,
+  slice: ReportGrid,
+  records: readonly PaperRecord[],
+): ReportGrid {
+  const runs = runsOf(records);
+  const sortedUnion = (...lists: (readonly number[])[]): number[] =>
+    [...new Set(lists.flat())].sort((a, b) => a - b);
+  const inOrder = <T>(order: readonly T[], ...lists: (readonly T[])[]): T[] =>
+    order.filter((x) => lists.some((l) => l.includes(x)));
+  return {
+    models: inOrder(
+      PAPER_MODELS,
+      base.models,
+      slice.models,
+      runs.map((r) => r.model),
+    ),
+    methods: inOrder(
+      PAPER_METHODS,
+      base.methods,
+      slice.methods,
+      runs.map((r) => r.method),
+    ),
+    sparsities: sortedUnion(
+      base.sparsities,
+      slice.sparsities,
+      runs.filter((r) => r.method !== 'dense').map((r) => r.sparsity),
+    ),
+    seeds: sortedUnion(
+      base.seeds,
+      slice.seeds,
+      runs.map((r) => r.seed),
+    ),
+    searchSparsity: slice.searchSparsity,
+    searchSeed: slice.searchSeed,
+  };
 }
 
 function runsOf(records: readonly PaperRecord[]): RunRecord[] {
