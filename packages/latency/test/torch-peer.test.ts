@@ -54,9 +54,9 @@ describe('the PyTorch peer of the vs-pytorch benchmark', () => {
         expect(infer.sum).toBeCloseTo(2, 4); // two softmax rows
         const conv = await peer.request({ cmd: 'model', arch: 'conv', mode: 'infer', batch: 2 });
         expect(conv.params).toBe(9_248); // klevel-peer.mjs's convLayer()
-        const raw = await peer.request({ cmd: 'step' });
-        expect(Number.isFinite(raw.sum)).toBe(true);
-        expect(Math.abs(raw.sum - 2)).toBeGreaterThan(1e-3); // the conv output itself, no softmax
+        const { sum } = (await peer.request({ cmd: 'step' })) as { sum: number };
+        expect(Number.isFinite(sum)).toBe(true);
+        expect(Math.abs(sum - 2)).toBeGreaterThan(1e-3); // the conv output itself, no softmax
         await expect(peer.request({ cmd: 'model', arch: 'resnet', mode: 'train', batch: 4 })).rejects.toThrow(
           /model failed: KeyError/,
         );
