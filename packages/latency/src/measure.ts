@@ -50,9 +50,14 @@ export function startClock(clock: Clock): () => number {
   return () => performance.now() - t0;
 }
 
+/** Back-to-back runs tried at most before giving up on a clock that does not advance. */
+const MAX_RUNS_PER_READING = 4096;
+
 /**
  * Times one inference of `model` on `inputs` in milliseconds (wall clock by default), including the read-back
- * of every output that forces completion.
+ * of every output that forces completion. A run shorter than the clock's resolution reads 0 (browsers coarsen
+ * `performance.now()` to 0.1 ms on pages that are not cross-origin isolated); then 2, 4, ... back-to-back runs
+ * are timed until the clock moves, and their mean is returned, so a time is never 0.
  *
  * @param clock - `'wall'` (default) or `'cpu'`, see {@link Clock}.
  * @example
@@ -63,9 +68,30 @@ export async function timeInference(
   inputs: tf.Tensor[],
   clock: Clock = 'wall',
 ): Promise<number> {
+  for (let runs = 1; runs <= MAX_RUNS_PER_READING; runs *= 2) {
+    const elapsed = await timeRuns(model, inputs, clock, runs);
+    if (elapsed > 0) return elapsed / runs;
+  }
+  throw new Error(
+    `timeInference: the '${clock}' clock did not advance over ${MAX_RUNS_PER_READING} back-to-back inferences; ` +
+      "it cannot time this model here (use clock 'wall' where 'cpu' does not move)",
+  );
+}
+
+/** Milliseconds for `runs` back-to-back inferences, each read back; outputs are disposed after the clock stops. */
+async function timeRuns(
+  model: tfl.LayersModel,
+  inputs: tf.Tensor[],
+  clock: Clock,
+  runs: number,
+): Promise<number> {
+  const outputs: tf.Tensor[] = [];
   const stop = startClock(clock);
-  const outputs = forward(model, inputs);
-  await Promise.all(outputs.map((t) => t.data()));
+  for (let r = 0; r < runs; r++) {
+    const out = forward(model, inputs);
+    await Promise.all(out.map((t) => t.data()));
+    outputs.push(...out);
+  }
   const elapsed = stop();
   tf.dispose(outputs);
   return elapsed;
