@@ -3,7 +3,8 @@
 // categorical cross-entropy, the loss read back) against PyTorch's zero_grad/forward/backward/step with
 // `torch.set_num_threads(2)` (and the loss read back with `.item()`), for LeNet-5, LeNet-5-Caffe, VGG-small and
 // VGG-small with BatchNorm. Kernel ceiling: one 3x3 convolution forward (32 -> 32 channels, batch 64), the op
-// whose backward and forward dominate the conv nets' steps: XNNPACK on wasm SIMD against PyTorch's oneDNN. Inference: dense and 50%-pruned VGG-small with BatchNorm folded, batch 1 and 64
+// whose backward and forward dominate the conv nets' steps: XNNPACK on wasm SIMD against PyTorch's oneDNN.
+// Inference: dense and 50%-pruned VGG-small with BatchNorm folded, batch 1 and 64
 // (`predict` + download vs `inference_mode` forward + softmax). The participants alternate in short blocks (the
 // order rotates every round), so a load spike on this shared machine hits all of them alike; ratios are of
 // the medians. PyTorch with 1 thread runs alongside as a reference, and klevel with 2 XNNPACK threads
@@ -167,6 +168,7 @@ function row(label, params, { k, kt, t2, t1 }, loads) {
   const km = median(k);
   const ktm = kt ? median(kt) : undefined;
   const tm = t2 ? median(t2) : undefined;
+  const oneThreadRatio = t1 ? km / median(t1) : undefined;
   const ratio = (a, b) => (a !== undefined && b !== undefined ? a / b : undefined);
   const x = (r, bold) => (r === undefined ? '-' : bold ? `**${r.toFixed(2)}x**` : `${r.toFixed(2)}x`);
   const cells = [
@@ -178,7 +180,7 @@ function row(label, params, { k, kt, t2, t1 }, loads) {
     ktm === undefined ? '-' : fmt(ktm),
     x(ratio(ktm, tm), true),
     t1 ? fmt(median(t1)) : '-',
-    x(t1 ? ratio(km, median(t1)) : undefined, false),
+    x(oneThreadRatio, false),
     String(k.length),
     `${loads[0].toFixed(1)} → ${loads[1].toFixed(1)}`,
   ];
@@ -186,7 +188,7 @@ function row(label, params, { k, kt, t2, t1 }, loads) {
     cells,
     ratio: ratio(km, tm),
     threadedRatio: ratio(ktm, tm),
-    oneThreadRatio: t1 ? ratio(km, median(t1)) : undefined,
+    oneThreadRatio,
   };
 }
 

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { PAPER_DEFAULTS, type PaperArgs, paperProgram, parsePaperArgs } from './args';
 import { runGrid } from './harness';
-import type { PaperRecord } from './records';
-import { readRecords } from './records';
+import { type PaperRecord, readRecords } from './records';
 import { coveredGrid, writeReport } from './report';
 
 /** Renders the report of everything `records` holds and the full grid, whatever slice `a` ran. */
