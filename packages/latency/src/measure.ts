@@ -74,7 +74,9 @@ export async function timeInference(
   }
   throw new Error(
     `timeInference: the '${clock}' clock did not advance over ${MAX_RUNS_PER_READING} back-to-back inferences; ` +
-      "it cannot time this model here (use clock 'wall' where 'cpu' does not move)",
+      (clock === 'cpu'
+        ? "it cannot time this model here; use clock 'wall'"
+        : 'it cannot time this model here; check that performance.now() is not frozen or stubbed'),
   );
 }
 
