@@ -2,6 +2,7 @@
 // (registerLayerHandler), and the graph's per-layer records a handler reads and writes.
 export type { ActivationEffect } from './activations';
 export { activationEffect } from './activations';
+export { silencedBy } from './batchnorm-scales';
 export { passThroughHandler } from './builtin-handlers';
 export type { AtomOrigin, ChannelMap, Taint, TaintKind } from './channel-table';
 export { assertFiniteWeights } from './finite';

@@ -2,6 +2,7 @@
  * partitionGroups: turns a spec into disjoint groups of weight slices, each with its removability.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { measureAtBatchNorm } from './batchnorm-scales';
 import { analyseModel } from './graph';
 import type { AxisBinding, DependencyGraph, LayerInfo } from './graph-types';
 import { getLayerHandler } from './registry';
@@ -14,6 +15,13 @@ import type { Group, GroupPartition, GroupType, WeightSlice } from './types';
 export interface PartitionOptions {
   /** A graph already built for this model (skips the analysis; its exclusions apply). */
   graph?: DependencyGraph;
+  /**
+   * How a filter group followed by a BatchNormalization is measured: `'group'` (default) regularizes all of
+   * it (kernel slice, bias, BN gamma and beta); `'scales'` only the BN gamma and beta, whose values are what
+   * the channel contributes once BN has divided out the kernel's scale (network slimming's criterion). The
+   * kernel slice and bias stay in the group and are removed with it.
+   */
+  batchNorm?: 'group' | 'scales';
 }
 
 type Mode = 'filter' | 'channel';
@@ -280,7 +288,9 @@ class Builder {
  *
  * @param model The model (must be the one `options.graph` was built from, if given).
  * @param spec A group type for every layer that has it (`'filters'`), or `{ rules, exclude }`.
- * @param options `graph`: a prebuilt {@link DependencyGraph}.
+ * @param options `graph`: a prebuilt {@link DependencyGraph}; `batchNorm: 'scales'`: a filter group whose
+ *   producer feeds only a BatchNormalization is regularized on the BN gamma/beta alone (the producer's
+ *   kernel slice and bias are then removed along, not regularized).
  * @example
  * const { groups, terms } = partitionGroups(model, {
  *   rules: [
@@ -296,6 +306,13 @@ export function partitionGroups(
   options: PartitionOptions = {},
 ): GroupPartition {
   const normalized = normalizeSpec(spec);
+  const batchNorm = options.batchNorm ?? 'group';
+  if (batchNorm !== 'group' && batchNorm !== 'scales') {
+    throw new RangeError(
+      `partitionGroups: options.batchNorm must be 'group' (regularize the whole filter group) or 'scales' ` +
+        `(only the BatchNorm gamma/beta of BN-followed filters), got ${JSON.stringify(batchNorm)}.`,
+    );
+  }
   let graph = options.graph;
   if (graph && graph.model !== model) {
     throw new Error(
@@ -322,7 +339,14 @@ export function partitionGroups(
       (a, b) => order.get(a.g.layerName)! - order.get(b.g.layerName)! || a.g.index - b.g.index || a.i - b.i,
     )
     .map((x) => x.g);
-  return { groups, terms: buildTerms(groups, builder.shapes) };
+  const measured = batchNorm === 'scales' ? atBatchNorm(model, groups, builder.shapes) : groups;
+  return { groups: measured, terms: buildTerms(measured, builder.shapes) };
+}
+
+/** Every group measured at its BatchNorms ({@link measureAtBatchNorm}). */
+function atBatchNorm(model: tfl.LayersModel, groups: Group[], shapes: Map<string, number[]>): Group[] {
+  const layers = new Map(collectLayers(model).map((l) => [l.name, l]));
+  return groups.map((g) => measureAtBatchNorm(g, layers, (s) => sliceSize(s, shapes.get(s.variableName)!)));
 }
 
 /** Of the excluded layers, the ones no handler describes (only those become opaque in the graph). */

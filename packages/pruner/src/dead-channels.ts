@@ -8,6 +8,7 @@
  * A BatchNormalization whose gamma and beta are 0 for the channel outputs exactly 0 there whatever its input
  * is: the producer end is then dead at the BN, and what the layers before it compute does not count.
  */
+import { silencedBy } from '@klevel/groups/extend';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type GroupStats, measureGroup, type WeightReader } from './group-stats';
 import { flattenLayers } from './topology';
@@ -70,47 +71,6 @@ export function deadChannelCandidates(
   }
   for (const c of channels) if (!used.has(c)) out.push(c);
   return out;
-}
-
-/** Weightless layers that map channel c to channel c (elementwise, or the identity at inference). */
-const CHANNEL_PRESERVING = new Set([
-  'Activation',
-  'ReLU',
-  'LeakyReLU',
-  'ELU',
-  'ThresholdedReLU',
-  'Dropout',
-  'SpatialDropout1D',
-  'SpatialDropout2D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
-]);
-
-/** The one layer feeding `layer`, when it has one call with one input and feeds nothing but `layer`. */
-function soleInput(layer: Layer): Layer | undefined {
-  if (layer.inboundNodes.length !== 1) return undefined;
-  const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-  const prev = inbound.length === 1 ? inbound[0] : undefined;
-  if (prev === undefined || prev.inboundNodes.length !== 1 || prev.outboundNodes.length !== 1)
-    return undefined;
-  return prev;
-}
-
-/**
- * The layers whose output reaches only the dead BatchNormalization `bn`, walking back from it through
- * channel-preserving weightless layers: `bn` itself, BatchNorms before it, and the first other layer with
- * slices in the group (its producer: a conv, dense or depthwise filter), where the walk stops.
- */
-function silencedBy(bn: Layer, owners: ReadonlySet<string>): Set<string> {
-  const silenced = new Set([bn.name]);
-  for (let prev = soleInput(bn); prev !== undefined; prev = soleInput(prev)) {
-    if (owners.has(prev.name)) {
-      silenced.add(prev.name);
-      if (prev.getClassName() !== 'BatchNormalization') break;
-    } else if (!CHANNEL_PRESERVING.has(prev.getClassName())) break;
-  }
-  return silenced;
 }
 
 /**

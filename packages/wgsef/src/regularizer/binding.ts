@@ -131,7 +131,13 @@ export function bindModel(fn: string, options: ResolvedArgs, model: tfl.LayersMo
   if (!model || !Array.isArray((model as { layers?: unknown }).layers)) {
     throw new TypeError(`${fn}.attach: expected a tfjs-layers LayersModel, got ${typeof model}.`);
   }
-  const { partition: raw, unanalysed } = resolvePartition(fn, options.groups, options.exclude, model);
+  const { partition: raw, unanalysed } = resolvePartition(
+    fn,
+    options.groups,
+    options.exclude,
+    model,
+    options.batchNorm,
+  );
   checkPartition(fn, raw);
   const partition = filterPartition(
     fn,

@@ -48,6 +48,7 @@ describe('wgsef() and groupLasso() check every option when called', () => {
     [{ include: [] }, /include is an empty list/],
     [{ exclude: [1] }, /option 'exclude' must be an array of layer names/],
     [{ removableOnly: 'yes' }, /option 'removableOnly' must be one of true, false, 'auto'; received 'yes'/],
+    [{ batchNorm: 'gamma' }, /option 'batchNorm' must be one of 'group', 'scales'; received 'gamma'/],
     [
       { gradient: 'subgradients' },
       /option 'gradient' must be one of 'prox', 'subgradient'.*Did you mean 'subgradient'\?/,
@@ -84,8 +85,11 @@ describe('wgsef() and groupLasso() check every option when called', () => {
       exclude: ['d2'],
       removableOnly: false,
       gradient: 'subgradient',
+      batchNorm: 'scales',
     });
     expect(reg.options.scope).toBe('global');
+    expect(reg.options.batchNorm).toBe('scales');
+    expect(wgsef(base).options.batchNorm).toBe('group');
   });
 });
 

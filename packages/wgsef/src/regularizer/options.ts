@@ -77,6 +77,11 @@ export interface GroupRegularizerArgs {
   sparsitySchedule?: SparsitySchedule;
   /** Group weights. Defaults to `'sqrt-size'`. */
   groupWeights?: GroupWeighting;
+  /** How a filter group followed by a BatchNormalization is measured: `'group'` (every parameter of it) or
+   *  `'scales'` (only the BN gamma and beta, as network slimming does: BN divides out the kernel's scale, so
+   *  gamma and beta are what the channel contributes; the kernel slice is removed with the group, not
+   *  shrunk). Defaults to `'group'`. */
+  batchNorm?: 'group' | 'scales';
   /** Only regularize groups owned by these layers (by `layer.name`). Defaults to all layers. */
   include?: string[];
   /** Do not regularize groups owned by these layers. Layers whose class @klevel/groups does not know
@@ -106,6 +111,7 @@ export interface ResolvedArgs {
   minGroupsPerLayer: number | 'auto';
   lambda: ScalarOrSchedule | 'auto';
   groupWeights: GroupWeighting;
+  batchNorm: 'group' | 'scales';
   include: string[] | undefined;
   exclude: string[];
   removableOnly: boolean | 'auto';
@@ -320,6 +326,10 @@ const OPTION_RULES: { [K in OptionName]: OptionRule<K> } = {
       typeof v === 'function'
         ? (v as GroupWeighting)
         : oneOf(fn, 'groupWeights', v, ['sqrt-size', 'uniform'] as const),
+  },
+  batchNorm: {
+    default: 'group',
+    check: (fn, v) => oneOf(fn, 'batchNorm', v, ['group', 'scales'] as const),
   },
   include: {
     default: undefined,

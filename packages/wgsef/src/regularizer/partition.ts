@@ -64,8 +64,16 @@ export function resolvePartition(
   groups: GroupsOption,
   exclude: readonly string[],
   model: tfl.LayersModel,
+  batchNorm: 'group' | 'scales' = 'group',
 ): ResolvedPartition {
   if (typeof groups === 'function' || isGroupPartition(groups)) {
+    if (batchNorm !== 'group') {
+      throw new TypeError(
+        `${fn}: batchNorm: '${batchNorm}' applies to a group type or spec; the groups option here is a ready ` +
+          `partition (or a function building one), which already says what is regularized. Fix: build it with ` +
+          `partitionGroups(model, spec, { batchNorm: '${batchNorm}' }), or pass the spec itself as groups.`,
+      );
+    }
     return { partition: userPartition(fn, groups, model), unanalysed: [] };
   }
   const unknown = unknownLayers(model);
@@ -82,7 +90,10 @@ export function resolvePartition(
     );
   }
   const unanalysed = unknown.map((l) => l.name);
-  return { partition: partitionGroups(model, withExcluded(fn, groups as GroupSpec, unanalysed)), unanalysed };
+  return {
+    partition: partitionGroups(model, withExcluded(fn, groups as GroupSpec, unanalysed), { batchNorm }),
+    unanalysed,
+  };
 }
 
 /** A partition the user built: given, or returned by their function. */

@@ -57,6 +57,7 @@ export function configOf(fn: string, options: ResolvedArgs): tf.serialization.Co
     removableOnly: options.removableOnly,
     gradient: options.gradient,
   };
+  if (options.batchNorm !== 'group') config.batchNorm = options.batchNorm;
   if (options.keep) config.keep = keepToJson(options.keep);
   if (options.include) config.include = options.include.map(encodeConfigString);
   const plan = options.plan;
@@ -87,7 +88,7 @@ export function fromConfigArgs<T extends GroupRegularizerArgs>(config: tf.serial
   };
   if (config.keep) args.keep = { ...(config.keep as object) };
   if (config.include) args.include = (config.include as string[]).map(decodeConfigString);
-  for (const key of ['targetStep', 'targetEpoch', 'autoLambda', 'sparsitySchedule']) {
+  for (const key of ['batchNorm', 'targetStep', 'targetEpoch', 'autoLambda', 'sparsitySchedule']) {
     if (config[key] !== undefined && config[key] !== null) args[key] = config[key];
   }
   return args as T;

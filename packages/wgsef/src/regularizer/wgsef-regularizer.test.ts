@@ -1,4 +1,4 @@
-import type { GroupPartition } from '@klevel/groups';
+import { type GroupPartition, partitionGroups } from '@klevel/groups';
 import { describeBackends, expectArraysClose, expectNoLeaks } from '@klevel/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -246,6 +246,35 @@ describeBackends('WgsefRegularizer', () => {
     });
   });
 
+  it("batchNorm: 'scales' measures and cuts a BN-followed filter by its gamma/beta, not its kernel", async () => {
+    const model = convBnModel(4);
+    const reg = wgsef({ groups: 'filters', keep: { count: 1 }, lambda: 1e-2, batchNorm: 'scales' }).attach(
+      model,
+    );
+    expect(reg.layout.groups.filter((g) => g.layerName === 'c1').map((g) => g.size)).toEqual([2, 2, 2, 2]);
+    const kernelBefore = model.getLayer('c1').getWeights()[0]!.dataSync().slice();
+    await expectNoLeaks(() => {
+      reg.finalize();
+    });
+    const [gamma, beta] = model
+      .getLayer('bn1')
+      .getWeights()
+      .map((w) => Array.from(w.dataSync()));
+    const cut = gamma!.map((g, o) => g === 0 && beta![o] === 0);
+    expect(cut.filter(Boolean)).toHaveLength(3);
+    expect(Array.from(model.getLayer('c1').getWeights()[0]!.dataSync())).toEqual(Array.from(kernelBefore));
+    // a ready partition already says what is measured
+    const ready = wgsef({
+      groups: (m) => partitionGroups(m, 'filters'),
+      keep: { count: 1 },
+      lambda: 1e-2,
+      batchNorm: 'scales',
+    });
+    expect(() => ready.attach(convBnModel(4))).toThrow(
+      /batchNorm: 'scales' applies to a group type or spec.*partitionGroups\(model, spec, \{ batchNorm: 'scales' \}\)/,
+    );
+  });
+
   it('getConfig/fromConfig round trip; functions are reported as not serializable', () => {
     const reg = wgsef({
       groups: 'filters',
@@ -254,6 +283,7 @@ describeBackends('WgsefRegularizer', () => {
       lambda: 0.02,
       include: ['conv2d_Conv2D1', 'dense_1'],
       groupWeights: 'uniform',
+      batchNorm: 'scales',
     });
     const config = reg.getConfig();
     // what tfjs does to a training config on load (camel-cases strings with '_')
