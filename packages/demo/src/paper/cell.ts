@@ -100,20 +100,13 @@ function widthsOf(model: tfl.LayersModel, kind: PaperModel): Widths {
 
 function regularizerFor(job: Extract<Job, { kind: 'run' }>, stepsMain: number): GroupRegularizer {
   const shape = methodShape(job.method);
-  const keep = { fraction: 1 - job.sparsity };
+  const common = { groups: 'filters', keep: { fraction: 1 - job.sparsity }, scope: 'layer' } as const;
+  const batchNorm = shape.batchNorm;
   if (shape.regularizer === 'group-lasso') {
-    return groupLasso({ groups: 'filters', keep, lambda: job.lambda ?? 0, scope: 'layer' });
+    return groupLasso({ ...common, lambda: job.lambda ?? 0, batchNorm });
   }
-  if (shape.auto) {
-    return wgsef({
-      groups: 'filters',
-      keep,
-      scope: 'layer',
-      lambda: 'auto',
-      targetStep: stepsMain,
-    });
-  }
-  return wgsef({ groups: 'filters', keep, lambda: job.lambda ?? 0, scope: 'layer' });
+  if (shape.auto) return wgsef({ ...common, lambda: 'auto', targetStep: stepsMain, batchNorm });
+  return wgsef({ ...common, lambda: job.lambda ?? 0, batchNorm });
 }
 
 class Timer {
@@ -185,14 +178,16 @@ export async function runCell(job: Extract<Job, { kind: 'run' }>, ctx: CellConte
   } else {
     let sparse: tfl.LayersModel;
     let reg: GroupRegularizer;
-    if (job.method === 'magnitude') {
+    if (job.method === 'magnitude' || job.method === 'magnitude-scales') {
       sparse = await denseAfterMain(job, ctx, mainOpts, momentum);
       // lambda 0: no training effect; finalize keeps the k filters/neurons of largest L2 norm per layer
+      // (with 'scales': of largest BN gamma/beta norm for the BN-followed filters)
       reg = groupLasso({
         groups: 'filters',
         keep: { fraction: 1 - job.sparsity },
         lambda: 0,
         scope: 'layer',
+        batchNorm: methodShape(job.method).batchNorm,
       });
     } else {
       sparse = buildModel(job.model, job.seed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chosenLambda, type DoneRun, type GridSpec, jobKey, planJobs } from './grid';
+import { methodShape } from './protocol';
 
 const spec: GridSpec = {
   models: ['lenet5-caffe'],
@@ -70,5 +71,25 @@ describe('planJobs', () => {
     expect(after).toContain('run|lenet5-caffe|wgsef-hspg|0.8|2|0.0001');
     expect(after).toContain('run|lenet5-caffe|dense|0|2|-');
     expect(after.filter((k) => k.startsWith('run') && seedOf(k) !== '2')).toHaveLength(3);
+  });
+
+  it("plans the BatchNorm 'scales' methods only for models with BatchNorm", () => {
+    const both: GridSpec = {
+      ...spec,
+      models: ['lenet5-caffe', 'vgg-small-bn'],
+      methods: ['magnitude', 'magnitude-scales', 'wgsef-auto-scales-hspg'],
+      available: () => true,
+    };
+    const keys = planJobs(both, []).map(jobKey);
+    expect(keys.filter((k) => k.includes('scales') && k.includes('lenet5-caffe'))).toEqual([]);
+    expect(keys).toContain('run|vgg-small-bn|magnitude-scales|0.8|0|-');
+    expect(keys).toContain('run|vgg-small-bn|wgsef-auto-scales-hspg|0.5|1|-');
+    expect(methodShape('wgsef-auto-scales-hspg')).toEqual({
+      regularizer: 'wgsef',
+      hspg: true,
+      auto: true,
+      batchNorm: 'scales',
+    });
+    expect(methodShape('wgsef-auto-hspg').batchNorm).toBe('group');
   });
 });

@@ -12,23 +12,39 @@ export const PAPER_METHODS = [
   'dense',
   'wgsef-auto-hspg',
   'wgsef-auto-prox',
+  'wgsef-auto-scales-hspg',
   'wgsef-hspg',
   'wgsef-prox',
   'group-lasso-hspg',
   'group-lasso-prox',
   'magnitude',
+  'magnitude-scales',
   'scratch',
 ] as const;
 export type PaperMethod = (typeof PAPER_METHODS)[number];
+
+/** Methods that measure BatchNorm-followed filters by their BN gamma/beta (`batchNorm: 'scales'`). */
+export const SCALES_METHODS: readonly PaperMethod[] = ['wgsef-auto-scales-hspg', 'magnitude-scales'];
+
+/** Models with BatchNorm-followed filters. */
+const BATCHNORM_MODELS: readonly PaperModel[] = ['vgg-small-bn'];
+
+/** Whether `method` is part of `model`'s grid: the `'scales'` methods only on models with BatchNorm, where
+ *  they differ from their plain counterparts. */
+export function methodApplies(model: PaperModel, method: PaperMethod): boolean {
+  return !SCALES_METHODS.includes(method) || BATCHNORM_MODELS.includes(model);
+}
 
 /** The order jobs run in: the cheap control first (the small net from scratch), dense and magnitude pruning of it, then one trial of each method before any second trial. */
 export const RUN_ORDER: readonly PaperMethod[] = [
   'scratch',
   'dense',
   'magnitude',
+  'magnitude-scales',
   'wgsef-hspg',
   'group-lasso-hspg',
   'wgsef-auto-hspg',
+  'wgsef-auto-scales-hspg',
   'wgsef-prox',
   'group-lasso-prox',
   'wgsef-auto-prox',
@@ -39,11 +55,13 @@ export const METHOD_LABELS: Record<PaperMethod, string> = {
   dense: 'dense (SGD)',
   'wgsef-auto-hspg': "WGSEF lambda 'auto' then HSPG",
   'wgsef-auto-prox': "WGSEF lambda 'auto' prox-SGD",
+  'wgsef-auto-scales-hspg': "WGSEF lambda 'auto', BN filters by gamma/beta, then HSPG",
   'wgsef-hspg': 'WGSEF (best lambda) then HSPG',
   'wgsef-prox': 'WGSEF (best lambda) prox-SGD',
   'group-lasso-hspg': 'group lasso (best lambda) then HSPG',
   'group-lasso-prox': 'group lasso (best lambda) prox-SGD',
   magnitude: 'magnitude (L2) pruning of dense',
+  'magnitude-scales': 'magnitude pruning of dense, BN filters by gamma/beta',
   scratch: 'pruned architecture from scratch',
 };
 
@@ -150,7 +168,7 @@ function searchTrials(spec: GridSpec, model: PaperModel, method: PaperMethod): J
  */
 export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
   const out: Job[] = [];
-  const methods = RUN_ORDER.filter((m) => spec.methods.includes(m) && spec.available(m));
+  const allMethods = RUN_ORDER.filter((m) => spec.methods.includes(m) && spec.available(m));
   const levels = [spec.searchAt.sparsity, ...spec.sparsities.filter((s) => s !== spec.searchAt.sparsity)];
   // the search seed first when it is one of the seeds; its trials run in any case (they choose the lambdas)
   const withSearchSeed = spec.seeds.includes(spec.searchAt.seed);
@@ -158,6 +176,7 @@ export function planJobs(spec: GridSpec, done: readonly DoneRun[]): Job[] {
     ? [spec.searchAt.seed, ...spec.seeds.filter((s) => s !== spec.searchAt.seed)]
     : [...spec.seeds];
   for (const model of spec.models) {
+    const methods = allMethods.filter((m) => methodApplies(model, m));
     const cell = (method: PaperMethod, sparsity: number, seed: number): Job | undefined => {
       const s = method === 'dense' ? 0 : sparsity;
       if (!isSearched(method)) return { kind: 'run', model, method, sparsity: s, seed, lambda: null };

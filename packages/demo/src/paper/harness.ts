@@ -47,7 +47,7 @@ function jobUnits(job: Job, p: Protocol): number {
   if (job.kind === 'latency') return 0.2;
   const ft = 0.3 * p.finetuneEpochs;
   if (job.method === 'dense') return p.mainEpochs + p.finetuneEpochs;
-  if (job.method === 'magnitude') return ft;
+  if (job.method === 'magnitude' || job.method === 'magnitude-scales') return ft;
   if (job.method === 'scratch') return 0.3 * (p.mainEpochs + p.finetuneEpochs);
   return p.mainEpochs + ft;
 }

@@ -84,6 +84,8 @@ export function methodShape(method: PaperMethod): {
   regularizer: 'wgsef' | 'group-lasso' | null;
   hspg: boolean;
   auto: boolean;
+  /** How BatchNorm-followed filters are measured (`batchNorm` of the regularizer). */
+  batchNorm: 'group' | 'scales';
 } {
   return {
     regularizer: method.startsWith('wgsef')
@@ -93,5 +95,6 @@ export function methodShape(method: PaperMethod): {
         : null,
     hspg: method.endsWith('-hspg'),
     auto: method.startsWith('wgsef-auto'),
+    batchNorm: method.includes('-scales') ? 'scales' : 'group',
   };
 }

@@ -126,6 +126,15 @@ describe('the full-scale report', () => {
     expect(md).toContain('## Missing cells');
   });
 
+  it("does not count the BatchNorm 'scales' methods as missing on a model without BatchNorm", () => {
+    const g = {
+      ...grid,
+      models: ['lenet5-caffe', 'vgg-small-bn'] as ('lenet5-caffe' | 'vgg-small-bn')[],
+      methods: ['magnitude-scales'] as 'magnitude-scales'[],
+    };
+    expect(missingCells(records, g)).toEqual(['vgg-small-bn · magnitude-scales · 80% · seeds 0, 1 missing']);
+  });
+
   it('gives a spread only where more than one seed is done', () => {
     const md = renderMarkdown(records, { ...grid, methods: [...grid.methods], models: [...grid.models] });
     expect(md).toMatch(/\| 0% \| dense \(SGD\) \| - \| 90\.50 ± 0\.71 \|/);

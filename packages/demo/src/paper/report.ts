@@ -14,6 +14,7 @@ import {
   type GridSpec,
   isSearched,
   METHOD_LABELS,
+  methodApplies,
   PAPER_METHODS,
   PAPER_MODELS,
   type PaperMethod,
@@ -224,7 +225,7 @@ export function missingCells(records: readonly PaperRecord[], grid: ReportGrid):
   for (const model of grid.models) {
     for (const sparsity of [0, ...grid.sparsities]) {
       for (const method of grid.methods) {
-        if ((method === 'dense') !== (sparsity === 0)) continue;
+        if ((method === 'dense') !== (sparsity === 0) || !methodApplies(model, method)) continue;
         const row = rows.find((r) => r.model === model && r.method === method && r.sparsity === sparsity);
         const have = row?.seedList ?? [];
         const lacking = grid.seeds.filter((s) => !have.includes(s));
@@ -278,7 +279,7 @@ export function renderMarkdown(
           `- ${m}: ${totalEpochs(p)} epochs for every method: a main phase of ${p.mainEpochs} epochs (momentum SGD ${p.momentum}, batch ${p.batchSize}, cosine lr ${p.lr} -> ${p.lrMin} per epoch), then ${p.finetuneEpochs} fine-tune epochs (cosine lr ${p.finetuneLr} -> ${p.lrMin}). HSPG methods: prox-SGD for the first ${p.proxEpochs} epochs of the main phase, then the half-space stage (epsilon ${p.epsilon}) in the same optimizer (\`hspg({ switchAt })\`).`,
       ),
     '- Groups: the filters of every conv layer and the neurons of the hidden dense layer; sparsity s keeps round((1 - s) x groups) of every layer. Every sparse method ends with the exact-k step (`finalize()`), physical pruning (`prune()`, outputs checked against the sparse model) and the fine-tune of the pruned model; dense and the pruned architecture trained from scratch run the same schedule (main phase + fine-tune phase) without pruning.',
-    '- Methods: dense; WGSEF with lambda `auto` (no search) and with the best numeric lambda, each prox-SGD only or then HSPG; group lasso (best lambda) prox-SGD or then HSPG; magnitude: the dense model after its main phase, the k filters/neurons of largest L2 norm per layer kept, then the fine-tune; scratch: the pruned architecture trained from a fresh initialisation.',
+    "- Methods: dense; WGSEF with lambda `auto` (no search) and with the best numeric lambda, each prox-SGD only or then HSPG; group lasso (best lambda) prox-SGD or then HSPG; magnitude: the dense model after its main phase, the k filters/neurons of largest L2 norm per layer kept, then the fine-tune; on models with BatchNorm, `scales` variants of WGSEF `auto` + HSPG and of magnitude pruning measure (shrink, rank, cut) every BN-followed filter by its BN gamma and beta only (`batchNorm: 'scales'`, network slimming's criterion); scratch: the pruned architecture trained from a fresh initialisation.",
     `- Hyperparameter search, the same budget for every method with a free lambda: ${Object.values(LAMBDA_GRID)[0]?.length ?? 0} candidates each (${Object.entries(
       LAMBDA_GRID,
     )
