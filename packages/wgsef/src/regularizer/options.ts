@@ -397,5 +397,21 @@ export function resolveArgs(fn: string, args: unknown, keepRequired: boolean): R
   const out = {} as Record<keyof ResolvedArgs, unknown>;
   for (const name of OPTION_NAMES) out[name] = resolveOne(fn, name, a, keepRequired);
   out.plan = resolvePlanOptions(fn, a); // the checks across options ('auto' and the schedules)
+  checkBatchNormWithGroups(fn, out.batchNorm as ResolvedArgs['batchNorm'], out.groups as GroupsOption);
   return out as unknown as ResolvedArgs;
+}
+
+/** `batchNorm: 'scales'` says how `partitionGroups` builds the groups, so a ready partition cannot take it. */
+function checkBatchNormWithGroups(
+  fn: string,
+  batchNorm: ResolvedArgs['batchNorm'],
+  groups: GroupsOption,
+): void {
+  const ready = typeof groups === 'function' || (typeof groups === 'object' && 'terms' in groups);
+  if (batchNorm === 'group' || !ready) return;
+  throw new TypeError(
+    `${fn}: batchNorm: '${batchNorm}' applies to a group type or spec; the groups option here is a ready ` +
+      `partition (or a function building one), which already says what is regularized. Fix: build it with ` +
+      `partitionGroups(model, spec, { batchNorm: '${batchNorm}' }), or pass the spec itself as groups.`,
+  );
 }

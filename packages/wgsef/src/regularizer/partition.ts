@@ -64,16 +64,9 @@ export function resolvePartition(
   groups: GroupsOption,
   exclude: readonly string[],
   model: tfl.LayersModel,
-  batchNorm: 'group' | 'scales' = 'group',
+  batchNorm: 'group' | 'scales' = 'group', // checked against a ready partition by resolveArgs
 ): ResolvedPartition {
   if (typeof groups === 'function' || isGroupPartition(groups)) {
-    if (batchNorm !== 'group') {
-      throw new TypeError(
-        `${fn}: batchNorm: '${batchNorm}' applies to a group type or spec; the groups option here is a ready ` +
-          `partition (or a function building one), which already says what is regularized. Fix: build it with ` +
-          `partitionGroups(model, spec, { batchNorm: '${batchNorm}' }), or pass the spec itself as groups.`,
-      );
-    }
     return { partition: userPartition(fn, groups, model), unanalysed: [] };
   }
   const unknown = unknownLayers(model);

@@ -264,13 +264,14 @@ describeBackends('WgsefRegularizer', () => {
     expect(cut.filter(Boolean)).toHaveLength(3);
     expect(Array.from(model.getLayer('c1').getWeights()[0]!.dataSync())).toEqual(Array.from(kernelBefore));
     // a ready partition already says what is measured
-    const ready = wgsef({
-      groups: (m) => partitionGroups(m, 'filters'),
-      keep: { count: 1 },
-      lambda: 1e-2,
-      batchNorm: 'scales',
-    });
-    expect(() => ready.attach(convBnModel(4))).toThrow(
+    const ready = () =>
+      wgsef({
+        groups: (m) => partitionGroups(m, 'filters'),
+        keep: { count: 1 },
+        lambda: 1e-2,
+        batchNorm: 'scales',
+      });
+    expect(ready).toThrow(
       /batchNorm: 'scales' applies to a group type or spec.*partitionGroups\(model, spec, \{ batchNorm: 'scales' \}\)/,
     );
   });
