@@ -8,7 +8,10 @@
  * there (--force reruns them). Run it with `node tools/experiments/run.mjs auto-lambda [options]`.
  *
  *   --runs 'dense;1e-5;1e-4;auto' which runs, ';'-separated (numbers are lambdas, 'auto' the controller, 'auto:<json>'
- *                                 the controller with settings, e.g. auto:{"rhoEnd":0.01})
+ *                                 the controller with settings, e.g. auto:{"rhoEnd":0.01}; 'magnitude' trains dense
+ *                                 and keeps the k groups of largest norm; the prefix 'scales:' measures the filters
+ *                                 that feed a BatchNorm by its gamma/beta only (batchNorm: 'scales'), e.g.
+ *                                 'scales:auto', 'scales:magnitude' (network slimming's ranking))
  *   --train 12000 --val 2000 --epochs 3 --ft 1 --batch 64 --lr 0.05 --seed 1 --keep 0.2
  *   --model lenet5-caffe | vgg-small-bn (16-16-32-32, 128) | resnet-block (16 filters, 28x28x1)
  *   --out tools/experiments/results/auto-lambda.json
@@ -19,11 +22,14 @@ import { accuracy, disposeOptimizer, loadDemoData, withSeededMathRandom } from '
 import { proxCallback } from '@klevel/prox-callback';
 import { prune } from '@klevel/pruner';
 import { useBestBackend } from '@klevel/wasm-train/node';
-import { DEFAULT_ROOT_METHOD, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
+import { groupLasso, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
 import { lenet5Caffe, resnetBlockModel, vggSmall } from '@klevel/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type AutoLambdaSettings, tailEnergyFraction } from '../../packages/wgsef/src/regularizer/auto-lambda';
+import {
+  type AutoLambdaSettings,
+  tailEnergyFraction,
+} from '../../packages/wgsef/src/regularizer/auto-lambda';
 
 /** Cosine annealing from `max` at step 0 to `min` at `total`. */
 function cosineLearningRate(step: number, total: number, max: number, min: number): number {
@@ -48,7 +54,8 @@ class LearningRateScheduler extends tfl.Callback {
 
 const MODELS = {
   'lenet5-caffe': (seed: number) => lenet5Caffe({ seed }),
-  'vgg-small-bn': (seed: number) => vggSmall({ seed, batchNorm: true, filters: [16, 16, 32, 32], units: 128 }),
+  'vgg-small-bn': (seed: number) =>
+    vggSmall({ seed, batchNorm: true, filters: [16, 16, 32, 32], units: 128 }),
   'resnet-block': (seed: number) => resnetBlockModel({ seed, inputShape: [28, 28, 1], filters: 16 }),
 } as const;
 type ModelName = keyof typeof MODELS;
@@ -89,7 +96,8 @@ function parseArgs(argv: string[]): { runs: string[]; p: Protocol; out: string; 
     return i >= 0 ? (argv[i + 1] as string) : def;
   };
   const model = get('model', 'lenet5-caffe') as ModelName;
-  if (!(model in MODELS)) throw new Error(`--model: one of ${Object.keys(MODELS).join(', ')}, got '${model}'`);
+  if (!(model in MODELS))
+    throw new Error(`--model: one of ${Object.keys(MODELS).join(', ')}, got '${model}'`);
   const p: Protocol = {
     // lenet5-caffe keeps the protocol key of the runs recorded before --model existed
     ...(model === 'lenet5-caffe' ? {} : { model }),
@@ -117,6 +125,9 @@ function splitRuns(s: string): string[] {
   return s.includes(';') || s.includes('{') ? s.split(';').filter(Boolean) : s.split(',');
 }
 
+/** The run-name prefix of `batchNorm: 'scales'`. */
+const SCALES = /^scales:/;
+
 function layerRho(reg: WgsefRegularizer, norms: Float64Array): number[] {
   const { layerGroups, weights } = reg.layout;
   return layerGroups.map((members, l) =>
@@ -142,10 +153,8 @@ async function runOne(
   const lrAt = (s: number) => cosineLearningRate(s, total, p.lr, p.minLr);
   const valLabels = data.val!.labels;
   const result: Partial<RunResult> = { name, protocol: p, lambdaTrace: [] };
-  let sparse: WgsefRegularizer | undefined;
-  const minNz: number[] = [];
-  if (name === 'dense') {
-    await withSeededMathRandom(p.seed, () =>
+  const fitDense = () =>
+    withSeededMathRandom(p.seed, () =>
       model.fit(tensors.xs, tensors.ys, {
         batchSize: p.batch,
         epochs: p.epochs,
@@ -154,14 +163,30 @@ async function runOne(
         callbacks: [new LearningRateScheduler(lrAt)],
       }),
     );
+  let sparse: WgsefRegularizer | undefined;
+  const minNz: number[] = [];
+  if (name === 'dense') {
+    await fitDense();
     result.valBefore = null;
     result.valAfterFinalize = null;
+  } else if (name.replace(SCALES, '') === 'magnitude') {
+    await fitDense();
+    result.valBefore = await accuracy(model, tensors.vxs, valLabels);
+    const batchNorm = SCALES.test(name) ? 'scales' : 'group';
+    const reg = groupLasso({ groups: 'filters', keep: { fraction: p.keep }, lambda: 0, batchNorm });
+    reg.attach(model);
+    reg.finalize();
+    sparse = reg as unknown as WgsefRegularizer;
+    result.valAfterFinalize = await accuracy(model, tensors.vxs, valLabels);
   } else {
-    const colon = name.indexOf(':');
-    const settings = (colon > 0 ? JSON.parse(name.slice(colon + 1)) : {}) as Partial<AutoLambdaSettings>;
-    const reg = name.startsWith('auto')
-      ? wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: 'auto', autoLambda: settings })
-      : wgsef({ groups: 'filters', keep: { fraction: p.keep }, lambda: Number(name) });
+    const batchNorm = SCALES.test(name) ? 'scales' : 'group';
+    const strength = name.replace(SCALES, '');
+    const colon = strength.indexOf(':');
+    const settings = (colon > 0 ? JSON.parse(strength.slice(colon + 1)) : {}) as Partial<AutoLambdaSettings>;
+    const common = { groups: 'filters', keep: { fraction: p.keep }, batchNorm } as const;
+    const reg = strength.startsWith('auto')
+      ? wgsef({ ...common, lambda: 'auto', autoLambda: settings })
+      : wgsef({ ...common, lambda: Number(strength) });
     reg.attach(model);
     sparse = reg;
     const prox = proxCallback(reg);
@@ -229,7 +254,9 @@ async function runOne(
       epochs: p.ft,
       shuffle: true,
       verbose: 0,
-      callbacks: [new LearningRateScheduler((s: number) => cosineLearningRate(s, ftTotal, p.ftLr, p.ftLr / 20))],
+      callbacks: [
+        new LearningRateScheduler((s: number) => cosineLearningRate(s, ftTotal, p.ftLr, p.ftLr / 20)),
+      ],
     }),
   );
   result.valAfterFt = await accuracy(ftModel, tensors.vxs, valLabels);
