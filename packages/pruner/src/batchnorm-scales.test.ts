@@ -31,6 +31,19 @@ function widths(model: tfl.LayersModel): Record<string, number> {
   return out;
 }
 
+/** Multiplies kernel[..., o] of conv `name` by 100 where the next BatchNorm has gamma[o] = 0. */
+function inflateCutKernels(model: tfl.LayersModel, name: string): void {
+  const at = model.layers.findIndex((l) => l.name === name);
+  const bn = model.layers.slice(at + 1).find((l) => l.getClassName() === 'BatchNormalization')!;
+  const gamma = bn.getWeights()[0]!.dataSync();
+  const scale = tf.tensor1d(Float32Array.from(gamma, (g) => (g === 0 ? 100 : 1)));
+  const conv = model.getLayer(name);
+  const [kernel, ...rest] = conv.getWeights();
+  const inflated = tf.mul(kernel!, scale);
+  conv.setWeights([inflated, ...rest]);
+  tf.dispose([scale, inflated]);
+}
+
 const architectures: Array<[string, () => tfl.LayersModel]> = [
   ['BatchNorm stack (VGG-small)', () => vggSmall({ seed: 1, filters: [4, 4, 6, 6], units: 12 })],
   ['residual add + BatchNorm', () => resnetBlockModel({ seed: 1, inputShape: [28, 28, 1], filters: 6 })],
@@ -81,6 +94,15 @@ describeBackends("prune(model) after training with batchNorm: 'scales'", () => {
           n,
         ).toBe(true);
       }
+      // prune(model, { keep }) ranks a channel cut at its BN by what reaches the output (nothing), not by its
+      // kernel: with the cut channels' kernels made the largest, the top k must still be the live channels
+      for (const n of atBn) inflateCutKernels(model, n);
+      await expectNoLeaks(async () => {
+        const kept = await prune(model, { keep: k, check: { tolerance: 1e-5 } });
+        expect(kept.report.equivalence?.maxRelativeDifference).toBeLessThanOrEqual(1e-5);
+        for (const n of layerNames) expect(widths(kept.model)[n], n).toBe(k[n]);
+        kept.model.dispose();
+      });
       model.dispose();
     });
   }

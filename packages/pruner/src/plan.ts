@@ -2,12 +2,13 @@
  * `planPruning`: decide which groups to remove and turn them into a per-weight, per-axis list of kept
  * indices (a JSON {@link PruningPlan} a user can review or edit before {@link applyPlan}).
  */
-import type * as tfl from '@tensorflow/tfjs-layers';
+
 import type { GroupPartition } from '@klevel/groups';
 import { assertFiniteWeights } from '@klevel/groups/extend';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { deadAtBatchNorm, deadChannelCandidates } from './dead-channels';
-import { buildPartition, type PartitionSpec } from './groups-adapter';
 import { type GroupStats, measureGroup, WeightReader } from './group-stats';
+import { buildPartition, type PartitionSpec } from './groups-adapter';
 import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
 import { type SelectionOptions, selectGroups } from './select-groups';
@@ -151,8 +152,9 @@ export function planPruning(model: tfl.LayersModel, options: PlanPruningOptions 
     : buildPartition(model, options.groups, options.exclude, 'planPruning');
   const reader = new WeightReader(model);
   let stats = partition.groups.map((g) => measureGroup(g, reader));
-  if (options.select === undefined && options.keep === undefined) {
-    // The zero test sees a channel behind a BatchNorm with gamma = beta = 0 as dead (its output is 0).
+  if (options.select === undefined) {
+    // The zero test sees a channel behind a BatchNorm with gamma = beta = 0 as dead (its output is 0), and
+    // `keep` ranks it by what is left (nothing), so the top k never keep a dead channel over a live one.
     stats = stats.map(deadAtBatchNorm(model, reader, options.tolerance ?? 0));
   }
   if (options.groups === undefined && options.select === undefined && options.keep === undefined) {
