@@ -2,13 +2,12 @@
  * `planPruning`: decide which groups to remove and turn them into a per-weight, per-axis list of kept
  * indices (a JSON {@link PruningPlan} a user can review or edit before {@link applyPlan}).
  */
-
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GroupPartition } from '@klevel/groups';
 import { assertFiniteWeights } from '@klevel/groups/extend';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { deadAtBatchNorm, deadChannelCandidates } from './dead-channels';
-import { type GroupStats, measureGroup, WeightReader } from './group-stats';
 import { buildPartition, type PartitionSpec } from './groups-adapter';
+import { type GroupStats, measureGroup, WeightReader } from './group-stats';
 import type { LayerPlan, PlannedGroup, PruningPlan, WeightPlan } from './plan-types';
 import { PLAN_FORMAT } from './plan-types';
 import { type SelectionOptions, selectGroups } from './select-groups';

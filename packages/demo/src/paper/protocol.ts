@@ -4,7 +4,7 @@
  * the searched methods and the data split. Pure.
  */
 import { cosineDecay } from '@klevel/prox-callback';
-import type { PaperMethod, PaperModel } from './grid';
+import { type PaperMethod, type PaperModel, SCALES_METHODS } from './grid';
 
 /** The schedule every method of one model follows. */
 export interface Protocol {
@@ -95,6 +95,6 @@ export function methodShape(method: PaperMethod): {
         : null,
     hspg: method.endsWith('-hspg'),
     auto: method.startsWith('wgsef-auto'),
-    batchNorm: method.includes('-scales') ? 'scales' : 'group',
+    batchNorm: SCALES_METHODS.includes(method) ? 'scales' : 'group',
   };
 }
