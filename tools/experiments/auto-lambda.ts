@@ -14,13 +14,16 @@
  *                                 'scales:auto', 'scales:magnitude' (network slimming's ranking))
  *   --train 12000 --val 2000 --epochs 3 --ft 1 --batch 64 --lr 0.05 --seed 1 --keep 0.2
  *   --model lenet5-caffe | vgg-small-bn (16-16-32-32, 128) | resnet-block (16 filters, 28x28x1)
+ *   --recal                      also measure with the BatchNorm moving statistics recomputed on 2,000 training
+ *                                images after the sparse phase, after finalize() and after the fine-tune
+ *                                (the fine-tune then starts from recalibrated statistics)
  *   --out tools/experiments/results/auto-lambda.json
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { accuracy, disposeOptimizer, loadDemoData, withSeededMathRandom } from '@klevel/demo';
 import { proxCallback } from '@klevel/prox-callback';
-import { prune } from '@klevel/pruner';
+import { prune, recalibrateBatchNorm } from '@klevel/pruner';
 import { useBestBackend } from '@klevel/wasm-train/node';
 import { groupLasso, type WgsefRegularizer, wgsef } from '@klevel/wgsef';
 import { lenet5Caffe, resnetBlockModel, vggSmall } from '@klevel/zoo';
@@ -72,6 +75,7 @@ interface Protocol {
   ftLr: number;
   seed: number;
   keep: number;
+  recal?: true;
 }
 
 interface RunResult {
@@ -81,6 +85,13 @@ interface RunResult {
   valAfterFinalize: number | null;
   valAfterFt: number;
   testAfterFt: number;
+  /** With --recal: the same measurements after recomputing the BatchNorm moving statistics. */
+  recal?: {
+    valBefore: number | null;
+    valAfterFinalize: number | null;
+    valAfterFt: number;
+    testAfterFt: number;
+  };
   minNonzero: Record<string, number>;
   requested: Record<string, number>;
   nonzeroBeforeFinalize: Record<string, number>;
@@ -111,6 +122,7 @@ function parseArgs(argv: string[]): { runs: string[]; p: Protocol; out: string; 
     ftLr: Number(get('ft-lr', '0.01')),
     seed: Number(get('seed', '1')),
     keep: Number(get('keep', '0.2')),
+    ...(argv.includes('--recal') ? { recal: true as const } : {}),
   };
   return {
     runs: splitRuns(get('runs', 'dense;1e-5;3e-5;1e-4;3e-4;1e-3;1e-2;auto')),
@@ -153,6 +165,17 @@ async function runOne(
   const lrAt = (s: number) => cosineLearningRate(s, total, p.lr, p.minLr);
   const valLabels = data.val!.labels;
   const result: Partial<RunResult> = { name, protocol: p, lambdaTrace: [] };
+  const calib = p.recal ? tf.slice(tensors.xs, 0, Math.min(2000, p.train)) : undefined;
+  const recal: NonNullable<RunResult['recal']> = {
+    valBefore: null,
+    valAfterFinalize: null,
+    valAfterFt: 0,
+    testAfterFt: 0,
+  };
+  const recalAndMeasure = async (m: tfl.LayersModel) => {
+    await recalibrateBatchNorm(m, calib!, { batchSize: 250 });
+    return accuracy(m, tensors.vxs, valLabels);
+  };
   const fitDense = () =>
     withSeededMathRandom(p.seed, () =>
       model.fit(tensors.xs, tensors.ys, {
@@ -172,12 +195,14 @@ async function runOne(
   } else if (name.replace(SCALES, '') === 'magnitude') {
     await fitDense();
     result.valBefore = await accuracy(model, tensors.vxs, valLabels);
+    if (calib) recal.valBefore = await recalAndMeasure(model);
     const batchNorm = SCALES.test(name) ? 'scales' : 'group';
     const reg = groupLasso({ groups: 'filters', keep: { fraction: p.keep }, lambda: 0, batchNorm });
     reg.attach(model);
     reg.finalize();
     sparse = reg as unknown as WgsefRegularizer;
     result.valAfterFinalize = await accuracy(model, tensors.vxs, valLabels);
+    if (calib) recal.valAfterFinalize = await recalAndMeasure(model);
   } else {
     const batchNorm = SCALES.test(name) ? 'scales' : 'group';
     const strength = name.replace(SCALES, '');
@@ -227,6 +252,7 @@ async function runOne(
       }),
     );
     result.valBefore = await accuracy(model, tensors.vxs, valLabels);
+    if (calib) recal.valBefore = await recalAndMeasure(model);
     const norms = reg.binding.groupNorms();
     const rho = layerRho(reg, norms);
     const st = reg.stats(norms);
@@ -241,6 +267,7 @@ async function runOne(
     result.minNonzero = Object.fromEntries(reg.layout.layerNames.map((ln, l) => [ln, minNz[l]!]));
     reg.finalize();
     result.valAfterFinalize = await accuracy(model, tensors.vxs, valLabels);
+    if (calib) recal.valAfterFinalize = await recalAndMeasure(model);
   }
   disposeOptimizer(opt);
   // fine-tune: the pruned model for sparse runs (zero groups removed), the dense model for dense
@@ -261,6 +288,12 @@ async function runOne(
   );
   result.valAfterFt = await accuracy(ftModel, tensors.vxs, valLabels);
   result.testAfterFt = await accuracy(ftModel, tensors.txs, data.test.labels);
+  if (calib) {
+    recal.valAfterFt = await recalAndMeasure(ftModel);
+    recal.testAfterFt = await accuracy(ftModel, tensors.txs, data.test.labels);
+    result.recal = recal;
+    calib.dispose();
+  }
   disposeOptimizer(ftOpt);
   if (ftModel !== model) ftModel.dispose();
   model.dispose();
@@ -290,6 +323,9 @@ function printTable(results: RunResult[]): void {
         layers.map((l) => r.rhoBeforeFinalize[l]!.toExponential(1)).join(' '),
         last ? last.lambda.map((x) => x.toExponential(1)).join(' ') : '-',
         r.seconds.toFixed(0),
+        r.recal
+          ? `recal: before ${pct(r.recal.valBefore)} finalize ${pct(r.recal.valAfterFinalize)} ft ${pct(r.recal.valAfterFt)} test ${pct(r.recal.testAfterFt)}`
+          : '',
       ].join(' | '),
     );
   }

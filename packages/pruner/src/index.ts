@@ -1,4 +1,4 @@
-// Public API of @klevel/pruner: plan, apply, check, report, fold BatchNorm. Surgery handlers for custom layer
+// Public API of @klevel/pruner: plan, apply, check, report, fold and recalibrate BatchNorm. Surgery handlers for custom layer
 // classes are in '@klevel/pruner/extend'; saving and loading models in Node in '@klevel/pruner/node'.
 export { type ApplyPlanOptions, applyPlan } from './apply';
 export {
@@ -27,5 +27,6 @@ export type {
 } from './plan-types';
 export { PLAN_FORMAT } from './plan-types';
 export { type PruneOptions, type PruneResult, prune } from './prune';
+export { recalibrateBatchNorm } from './recalibrate-batch-norm';
 export { formatReport, type LayerReport, type PruningReport } from './report';
 export type { SelectionOptions } from './select-groups';
