@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeBackends, expectNoLeaks, seededNormal } from '@klevel/test-utils';
+import { describeBackends, expectNoLeaks, maxRelativeDifference, seededNormal } from '@klevel/test-utils';
 import { expect, it } from 'vitest';
 import { disposeFully, randomizeWeights, resnetBlocks, vggBn } from './__fixtures__/models';
 import { recalibrateBatchNorm } from './recalibrate-batch-norm';
@@ -30,16 +30,9 @@ function values(model: tfl.LayersModel, layer: string): number[][] {
     .map((w) => Array.from(w.dataSync()));
 }
 
+/** Largest difference of two tensors relative to the largest magnitude of `b`. */
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    scale = Math.max(scale, Math.abs(x[i] as number));
-    diff = Math.max(diff, Math.abs((x[i] as number) - (y[i] as number)));
-  }
-  return diff / scale;
+  return maxRelativeDifference(a.dataSync(), b.dataSync());
 }
 
 describeBackends('recalibrateBatchNorm', () => {
